@@ -1,0 +1,36 @@
+using System;
+using System.Collections.Generic;
+using KdDsl.Training;
+
+namespace KdDsl.Reporting;
+
+/// <summary>What every generated experiment result offers to generic reporting code. Each experiment's own <c>Result</c> adds typed members.</summary>
+public interface IDistillationResult
+{
+    /// <summary>The experiment class's name.</summary>
+    string ExperimentName { get; }
+
+    /// <summary>The settings the run used.</summary>
+    TrainingSettings Settings { get; }
+
+    /// <summary>Teacher accuracy on the test split.</summary>
+    double TeacherAccuracy { get; }
+
+    /// <summary>Accuracy of the student trained alone (cross-entropy), when the experiment asked for the baseline.</summary>
+    double? StudentAloneAccuracy { get; }
+
+    /// <summary>Accuracy of the distilled student on the test split.</summary>
+    double StudentAccuracy { get; }
+
+    /// <summary>Names of the declared loss terms, in declaration order.</summary>
+    IReadOnlyList<string> LossTermNames { get; }
+
+    /// <summary>Mean loss per distillation epoch: total and each term in <see cref="LossTermNames"/> order.</summary>
+    IReadOnlyList<EpochLossRecord> LossHistory { get; }
+
+    /// <summary>Wall time of the whole run.</summary>
+    TimeSpan Elapsed { get; }
+}
+
+/// <summary>One epoch's mean losses: the weighted total and each term, unweighted.</summary>
+public sealed record EpochLossRecord(int Epoch, double Total, IReadOnlyList<double> Terms);

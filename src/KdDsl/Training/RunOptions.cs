@@ -1,0 +1,27 @@
+using System;
+using TorchSharp;
+
+namespace KdDsl.Training;
+
+/// <summary>Run-time choices that do not change what the experiment is: overrides for a sweep over seeds, the device, progress reporting.</summary>
+public sealed record RunOptions
+{
+    /// <summary>Replaces the declared seed (for repeating an experiment over several seeds).</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Replaces the declared number of epochs for the student (and the teacher, unless it declares its own).</summary>
+    public int? Epochs { get; init; }
+
+    /// <summary>Device to train on. Default: the CPU.</summary>
+    public torch.Device? Device { get; init; }
+
+    /// <summary>Receives one report per training step and per finished epoch.</summary>
+    public IProgress<TrainingProgress>? Progress { get; init; }
+
+    /// <summary>Applies the overrides to the declared settings.</summary>
+    public TrainingSettings Apply(TrainingSettings declared) => declared with
+    {
+        Seed = Seed ?? declared.Seed,
+        Epochs = Epochs ?? declared.Epochs,
+    };
+}

@@ -1,0 +1,42 @@
+using System;
+using System.Collections.Generic;
+using KdDsl.Data;
+using KdDsl.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KdDsl.Training;
+
+/// <summary>Plain cross-entropy training, used for the teacher and for the student-alone baseline.</summary>
+public static class SupervisedTraining
+{
+    /// <summary>Trains <paramref name="model"/> and returns the mean loss of each epoch.</summary>
+    public static IReadOnlyList<double> Train(
+        nn.Module<Tensor, Tensor> model, LabeledDataset train, TrainingSettings settings, TrainingPhase phase, Device device,
+        IProgress<TrainingProgress>? progress)
+    {
+        using var optimizer = Optimizers.Create(settings, model.parameters());
+        int steps = Batches.StepsPerEpoch(train.Count, settings.BatchSize);
+        var history = new double[settings.Epochs];
+        model.train();
+        for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+        {
+            double sum = 0;
+            using var order = Batches.EpochOrder(train.Count, settings.Seed, epoch);
+            for (int step = 1; step <= steps; step++)
+            {
+                using var scope = NewDisposeScope();
+                var (inputs, labels) = Batches.Take(train, order, step - 1, settings.BatchSize, device);
+                var loss = DistillationLosses.CrossEntropy(model.call(inputs), labels);
+                double value = LossGuard.Finite(loss, phase, nameof(LossKind.CrossEntropy), epoch, step);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                sum += value;
+                progress?.Report(new TrainingProgress(phase, epoch, settings.Epochs, step, steps, value));
+            }
+            history[epoch - 1] = sum / steps;
+        }
+        return history;
+    }
+}
