@@ -1,0 +1,36 @@
+using KdDsl.Generators.Emitting;
+using KdDsl.Generators.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace KdDsl.Generators;
+
+/// <summary>
+/// The incremental pipeline: classes marked [Distillation] → <see cref="ExperimentParser"/> (value-equal spec + diagnostics)
+/// → <see cref="ExperimentEmitter"/>. Only a changed experiment is re-emitted.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class DistillationGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking name of the parse step, for incrementality tests.</summary>
+    public const string ParseStep = "KdDslExperiments";
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var experiments = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                ExperimentParser.DistillationAttribute,
+                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                transform: ExperimentParser.Parse)
+            .WithTrackingName(ParseStep);
+
+        context.RegisterSourceOutput(experiments, static (output, result) =>
+        {
+            foreach (var diagnostic in result.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            if (result.Spec is { } spec)
+                output.AddSource(spec.HintName, SourceText.From(ExperimentEmitter.Emit(spec), System.Text.Encoding.UTF8));
+        });
+    }
+}
