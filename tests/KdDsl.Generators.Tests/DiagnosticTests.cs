@@ -1,0 +1,234 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace KdDsl.Generators.Tests;
+
+/// <summary>
+/// Each invalid configuration yields exactly the expected diagnostic, located on the offending attribute argument
+/// (asserted by the source text under the diagnostic's span), with a message that names the problem.
+/// </summary>
+public sealed class DiagnosticTests
+{
+    private const string ValidAttributes = """
+        [Teacher(typeof(BigNet))]
+        [Student(typeof(SmallNet))]
+        [Loss(LossKind.CrossEntropy, Weight = 0.1)]
+        [Loss(LossKind.KlDivergence, Weight = 0.9, Temperature = 4)]
+        """;
+
+    private static string Experiment(string attributes, string declaration = "public partial class Exp { }") => $$"""
+        using KdDsl;
+        using Sample;
+
+        namespace Sample.Experiments
+        {
+            [Distillation]
+            {{attributes}}
+            {{declaration}}
+        }
+        """;
+
+    private static Diagnostic Single(string source, string id, string expectedSpanText, params string[] messageParts)
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, source);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(expectedSpanText, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var part in messageParts) Assert.Contains(part, message);
+        Assert.EndsWith($"docs/diagnostics/{id}.md", diagnostic.Descriptor.HelpLinkUri);
+        Assert.Empty(result.GeneratedSources); // an invalid experiment emits nothing rather than code that cannot compile
+        return diagnostic;
+    }
+
+    [Fact]
+    public void Valid_experiment_has_no_diagnostics()
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, Experiment(ValidAttributes));
+        Assert.Empty(result.Diagnostics);
+        Assert.Single(result.GeneratedSources);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+    }
+
+    [Fact]
+    public void KD0001_class_not_partial() =>
+        Single(Experiment(ValidAttributes, "public class Exp { }"), "KD0001", "Exp", "'Exp' must be declared 'partial'");
+
+    [Fact]
+    public void KD0002_missing_teacher() =>
+        Single(Experiment("[Student(typeof(SmallNet))] [Loss(LossKind.CrossEntropy)]"), "KD0002", "Exp", "no [Teacher(typeof(...))]");
+
+    [Fact]
+    public void KD0003_missing_student() =>
+        Single(Experiment("[Teacher(typeof(BigNet))] [Loss(LossKind.CrossEntropy)]"), "KD0003", "Exp", "no [Student(typeof(...))]");
+
+    [Fact]
+    public void KD0004_teacher_is_not_a_torch_module() =>
+        Single(Experiment(ValidAttributes.Replace("typeof(BigNet)", "typeof(string)")), "KD0004", "typeof(string)",
+            "teacher type 'string' is not a TorchSharp module", "Module<Tensor, Tensor>");
+
+    [Fact]
+    public void KD0004_student_module_with_wrong_signature()
+    {
+        const string wrongModule = """
+            namespace Sample
+            {
+                public sealed class PairNet : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+                {
+                    public PairNet() : base("pair") { }
+                    public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) => a;
+                }
+            }
+            """;
+        var source = Experiment(ValidAttributes.Replace("typeof(SmallNet)", "typeof(PairNet)"));
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, wrongModule, source);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("KD0004", diagnostic.Id);
+        Assert.Equal("typeof(PairNet)", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+    }
+
+    [Fact]
+    public void KD0005_model_without_usable_constructor()
+    {
+        const string model = """
+            namespace Sample
+            {
+                public sealed class NamedNet : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+                {
+                    public NamedNet(string name) : base(name) { }
+                    public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor x) => x;
+                }
+                public abstract class AbstractNet : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+                {
+                    protected AbstractNet() : base("abstract") { }
+                }
+            }
+            """;
+        foreach (var (type, reason) in new[] { ("NamedNet", "has no suitable public constructor"), ("AbstractNet", "is abstract") })
+        {
+            var source = Experiment(ValidAttributes.Replace("typeof(SmallNet)", $"typeof({type})"));
+            var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, model, source);
+            var diagnostic = Assert.Single(result.Diagnostics);
+            Assert.Equal("KD0005", diagnostic.Id);
+            Assert.Equal($"typeof({type})", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+            Assert.Contains(reason, diagnostic.GetMessage());
+            Assert.Contains("(int inputFeatures, int classCount)", diagnostic.GetMessage());
+        }
+    }
+
+    [Fact]
+    public void KD0006_no_loss_term() =>
+        Single(Experiment("[Teacher(typeof(BigNet))] [Student(typeof(SmallNet))]"), "KD0006", "Exp", "declares no [Loss(...)] term");
+
+    [Fact]
+    public void KD0007_negative_weight() =>
+        Single(Experiment(ValidAttributes.Replace("Weight = 0.1", "Weight = -0.5")), "KD0007", "Weight = -0.5", "CrossEntropy", "-0.5");
+
+    [Fact]
+    public void KD0008_all_weights_zero() =>
+        Single(Experiment(ValidAttributes.Replace("Weight = 0.1", "Weight = 0").Replace("Weight = 0.9", "Weight = 0.0")), "KD0008", "Exp",
+            "weight 0");
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-2")]
+    [InlineData("double.NaN")]
+    public void KD0009_non_positive_temperature(string value)
+    {
+        var text = "Temperature = " + value;
+        Single(Experiment(ValidAttributes.Replace("Temperature = 4", text)), "KD0009", text, "KlDivergence", "must be > 0");
+    }
+
+    [Fact]
+    public void KD0010_temperature_on_cross_entropy() =>
+        Single(Experiment(ValidAttributes.Replace("Weight = 0.1)", "Weight = 0.1, Temperature = 2)")), "KD0010", "Temperature = 2",
+            "'Temperature' does not apply to the CrossEntropy term");
+
+    [Fact]
+    public void KD0011_duplicate_loss_term() =>
+        Single(Experiment(ValidAttributes + "\n[Loss(LossKind.CrossEntropy, Weight = 0.3)]"), "KD0011", "LossKind.CrossEntropy",
+            "CrossEntropy term is declared more than once");
+
+    [Fact]
+    public void KD0011_points_at_the_second_declaration()
+    {
+        var source = Experiment(ValidAttributes + "\n[Loss(LossKind.CrossEntropy, Weight = 0.3)]");
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, source);
+        int second = source.LastIndexOf("LossKind.CrossEntropy", System.StringComparison.Ordinal);
+        Assert.Equal(second, Assert.Single(result.Diagnostics).Location.SourceSpan.Start);
+    }
+
+    [Fact]
+    public void KD0012_unknown_loss_kind() =>
+        Single(Experiment(ValidAttributes + "\n[Loss((LossKind)42)]"), "KD0012", "(LossKind)42", "42 is not a known LossKind", "KlDivergence");
+
+    [Fact]
+    public void KD0012_unknown_optimizer() =>
+        Single(Experiment(ValidAttributes + "\n[Train(Optimizer = (OptimizerKind)7)]"), "KD0012", "Optimizer = (OptimizerKind)7",
+            "7 is not a known OptimizerKind", "Sgd");
+
+    [Fact]
+    public void KD0013_nested_experiment_class() =>
+        Single(Experiment(ValidAttributes, "public partial class Outer { [Distillation] " + ValidAttributes.Replace("\n", " ") + " public partial class Exp { } }")
+                .Replace("[Distillation]\n    [Teacher", "[Teacher"),
+            "KD0013", "Exp", "nested inside 'Outer'");
+
+    [Theory]
+    [InlineData("Epochs = 0", "Train.Epochs is 0")]
+    [InlineData("BatchSize = -8", "Train.BatchSize is -8")]
+    [InlineData("LearningRate = 0.0", "Train.LearningRate is 0")]
+    [InlineData("Momentum = 1.5, Optimizer = OptimizerKind.Sgd", "Train.Momentum is 1.5")]
+    [InlineData("WeightDecay = -0.1", "Train.WeightDecay is -0.1")]
+    public void KD0014_training_value_out_of_range(string argument, string message)
+    {
+        string offending = argument.Split(',')[0];
+        Single(Experiment(ValidAttributes + $"\n[Train({argument})]"), "KD0014", offending, message);
+    }
+
+    [Fact]
+    public void KD0014_teacher_epochs_negative() =>
+        Single(Experiment(ValidAttributes.Replace("[Teacher(typeof(BigNet))]", "[Teacher(typeof(BigNet), Epochs = -1)]")), "KD0014",
+            "Epochs = -1", "Teacher.Epochs is -1");
+
+    [Fact]
+    public void KD0015_momentum_with_adam() =>
+        Single(Experiment(ValidAttributes + "\n[Train(Momentum = 0.9)]"), "KD0015", "Momentum = 0.9",
+            "Train.Momentum conflicts with Optimizer = Adam");
+
+    [Fact]
+    public void KD0016_empty_checkpoint_path() =>
+        Single(Experiment(ValidAttributes.Replace("[Teacher(typeof(BigNet))]", "[Teacher(typeof(BigNet), Checkpoint = \"  \")]")), "KD0016",
+            "Checkpoint = \"  \"", "Teacher.Checkpoint must be a non-empty file system path");
+
+    [Fact]
+    public void KD0016_mnist_without_path() =>
+        Single(Experiment(ValidAttributes + "\n[Dataset(DatasetKind.Mnist)]"), "KD0016", "Dataset(DatasetKind.Mnist)", "MNIST has no default location");
+
+    [Fact]
+    public void Several_problems_are_all_reported_at_once()
+    {
+        var source = Experiment("""
+            [Teacher(typeof(BigNet))]
+            [Student(typeof(string))]
+            [Loss(LossKind.KlDivergence, Weight = -1, Temperature = 0)]
+            [Train(Epochs = 0)]
+            """);
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, source);
+        Assert.Equal(new[] { "KD0004", "KD0007", "KD0009", "KD0014" }, result.Diagnostics.Select(d => d.Id).OrderBy(id => id));
+    }
+
+    [Theory]
+    [InlineData("[Teacher(typeof(DoesNotExist))] [Student(typeof(SmallNet))] [Loss(LossKind.CrossEntropy)]")]
+    [InlineData("[Teacher(typeof(BigNet))] [Student(typeof(SmallNet))] [Loss(LossKind.CrossEntropy, Weight = \"x\")]")]
+    [InlineData("[Teacher] [Student(typeof(SmallNet))] [Loss(]")]
+    [InlineData("[Teacher(null)] [Student(typeof(SmallNet))] [Loss(LossKind.CrossEntropy)]")]
+    public void Broken_code_never_makes_the_generator_throw_or_emit_uncompilable_code(string attributes)
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, Experiment(attributes));
+        Assert.Null(result.Exception);
+        // Whatever the generator emitted must not add errors of its own: every error is in the user's file.
+        Assert.DoesNotContain(output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath.EndsWith(".g.cs") == true);
+    }
+}

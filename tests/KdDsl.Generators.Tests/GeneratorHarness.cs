@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using KdDsl.Generators;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace KdDsl.Generators.Tests;
+
+/// <summary>Compiles test sources against the real KdDsl and TorchSharp assemblies and runs the generator over them.</summary>
+internal static class GeneratorHarness
+{
+    /// <summary>Two valid models shared by the test sources.</summary>
+    public const string Models = """
+        using TorchSharp;
+        using static TorchSharp.torch;
+
+        namespace Sample
+        {
+            public sealed class BigNet : nn.Module<Tensor, Tensor>
+            {
+                private readonly TorchSharp.Modules.Linear head;
+                public BigNet(int inputFeatures, int classCount) : base(nameof(BigNet)) { head = nn.Linear(inputFeatures, classCount); RegisterComponents(); }
+                public override Tensor forward(Tensor input) => head.call(input);
+            }
+
+            public sealed class SmallNet : nn.Module<Tensor, Tensor>
+            {
+                private readonly TorchSharp.Modules.Linear head;
+                public SmallNet() : base(nameof(SmallNet)) { head = nn.Linear(64, 10); RegisterComponents(); }
+                public override Tensor forward(Tensor input) => head.call(input);
+            }
+        }
+        """;
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    {
+        // The running test host's framework assemblies, plus KdDsl and TorchSharp: the same set a user's project compiles against.
+        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
+            .Append(typeof(KdDsl.DistillationAttribute).Assembly.Location)
+            .Append(typeof(TorchSharp.torch).Assembly.Location)
+            .Distinct();
+        return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
+    });
+
+    public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
+
+    public static CSharpCompilation Compile(params string[] sources) => CSharpCompilation.Create(
+        "Experiments",
+        sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+        References.Value,
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver CreateDriver(bool trackSteps = false) => CSharpGeneratorDriver.Create(
+        new[] { new DistillationGenerator().AsSourceGenerator() },
+        parseOptions: ParseOptions,
+        driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>Runs the generator; returns its result and the compilation with the generated files added.</summary>
+    public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources)
+    {
+        var compilation = Compile(sources);
+        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var result = driver.GetRunResult().Results.Single();
+        if (result.Exception is not null) throw new InvalidOperationException("The generator threw.", result.Exception);
+        return (result, output);
+    }
+
+    /// <summary>All compiler diagnostics of the output at warning level or above.</summary>
+    public static IReadOnlyList<Diagnostic> CompilerDiagnostics(Compilation output) =>
+        output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+}
