@@ -46,7 +46,7 @@ public static class BuiltInDatasets
                 return FashionMnist.Load(path, trainLimit, testLimit);
             case DatasetKind.Mnist:
                 if (path is null)
-                    throw new InvalidDataException(
+                    throw new DatasetException(
                         "MNIST has no default location: set Path on [Dataset(DatasetKind.Mnist, Path = \"...\")] to the folder that holds " +
                         "train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz) and t10k-labels-idx1-ubyte(.gz).");
                 return Mnist.Load(path, trainLimit, testLimit);

@@ -16,10 +16,10 @@ public sealed record DatasetSplits(LabeledDataset Train, LabeledDataset Test, La
     private void Check(LabeledDataset other, string split)
     {
         if (other.FeatureCount != Train.FeatureCount)
-            throw new InvalidDataException(
+            throw new DatasetException(
                 $"The {split} split '{other.Name}' has {other.FeatureCount} features per sample but the training split '{Train.Name}' has {Train.FeatureCount}.");
         if (other.ClassCount != Train.ClassCount)
-            throw new InvalidDataException(
+            throw new DatasetException(
                 $"The {split} split '{other.Name}' has {other.ClassCount} classes but the training split '{Train.Name}' has {Train.ClassCount}.");
     }
 

@@ -39,7 +39,7 @@ public static class DigitsCsv
     public static LabeledDataset LoadEmbedded()
     {
         Stream resource = typeof(DigitsCsv).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidDataException($"The resource '{ResourceName}' is missing from {typeof(DigitsCsv).Assembly.GetName().Name}; the build is broken.");
+            ?? throw new DatasetException($"The resource '{ResourceName}' is missing from {typeof(DigitsCsv).Assembly.GetName().Name}; the build is broken.");
         using var reader = new StreamReader(new GZipStream(resource, CompressionMode.Decompress));
         return Parse(reader, "digits (embedded)");
     }
@@ -73,7 +73,7 @@ public static class DigitsCsv
             train.AddRange(members.GetRange(testCount, members.Count - testCount));
         }
         if (train.Count == 0 || test.Count == 0)
-            throw new InvalidDataException(
+            throw new DatasetException(
                 $"Data set '{all.Name}' has {all.Count} samples; a test fraction of {testFraction} leaves {train.Count} for training and {test.Count} for testing.");
 
         // Mix the classes so that taking the first N samples of a split gives a random subset.
@@ -129,7 +129,7 @@ public static class DigitsCsv
             labels.Add((long)label);
         }
         if (labels.Count == 0)
-            throw new InvalidDataException($"Digits CSV '{source}' has no rows.");
+            throw new DatasetException($"Digits CSV '{source}' has no rows.");
 
         Tensor features = torch.tensor(pixels.ToArray(), new long[] { labels.Count, PixelCount });
         Tensor labelTensor = torch.tensor(labels.ToArray());
@@ -139,6 +139,6 @@ public static class DigitsCsv
     private static bool TryParse(string text, out double value) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 
-    private static InvalidDataException Error(string source, int lineNumber, string what) =>
+    private static DatasetException Error(string source, int lineNumber, string what) =>
         new($"Digits CSV '{source}', line {lineNumber}: {what}");
 }

@@ -27,7 +27,7 @@ public static class IdxDataset
         ArgumentNullException.ThrowIfNull(directory);
         string fullDirectory = Path.GetFullPath(directory);
         if (!Directory.Exists(fullDirectory))
-            throw new InvalidDataException(WithHint($"{datasetName} folder '{fullDirectory}' does not exist.", missingFileHint));
+            throw new DatasetException(WithHint($"{datasetName} folder '{fullDirectory}' does not exist.", missingFileHint));
 
         // Resolve all four files first so a missing one is reported before any slow reading.
         string trainImages = FindFile(fullDirectory, "train-images-idx3-ubyte", datasetName, missingFileHint);
@@ -57,7 +57,7 @@ public static class IdxDataset
         IdxImages images = IdxFile.ReadImages(imagesPath, limit);
         IdxLabels labels = IdxFile.ReadLabels(labelsPath, limit);
         if (images.TotalCount != labels.TotalCount)
-            throw new InvalidDataException(
+            throw new DatasetException(
                 $"'{Path.GetFullPath(imagesPath)}' holds {images.TotalCount} images but '{Path.GetFullPath(labelsPath)}' holds " +
                 $"{labels.TotalCount} labels; an images file and its labels file must have the same count.");
 
@@ -87,7 +87,7 @@ public static class IdxDataset
 
     /// <summary>
     /// The path of <paramref name="baseName"/> in <paramref name="directory"/>, preferring <c>baseName.gz</c> over the uncompressed
-    /// name; throws <see cref="InvalidDataException"/> naming both candidates when neither exists.
+    /// name; throws <see cref="DatasetException"/> naming both candidates when neither exists.
     /// </summary>
     public static string FindFile(string directory, string baseName, string datasetName, string? missingFileHint = null)
     {
@@ -95,7 +95,7 @@ public static class IdxDataset
         string raw = Path.GetFullPath(Path.Combine(directory, baseName));
         if (File.Exists(gz)) return gz;
         if (File.Exists(raw)) return raw;
-        throw new InvalidDataException(WithHint($"{datasetName} file '{gz}' (or uncompressed '{raw}') does not exist.", missingFileHint));
+        throw new DatasetException(WithHint($"{datasetName} file '{gz}' (or uncompressed '{raw}') does not exist.", missingFileHint));
     }
 
     private static string WithHint(string message, string? hint) => hint is null ? message : $"{message} {hint}";

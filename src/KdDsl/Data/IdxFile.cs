@@ -26,7 +26,7 @@ public sealed record IdxLabels(byte[] Labels, int Count, int TotalCount);
 /// <summary>
 /// Reads the IDX files of MNIST and Fashion-MNIST: a big-endian header (magic number, then one 32-bit size per dimension)
 /// followed by unsigned bytes. Files may be gzip-compressed (detected by the 0x1f 0x8b header, not by the file name) or raw.
-/// Every mismatch between the header and the file throws <see cref="InvalidDataException"/> naming the file.
+/// Every mismatch between the header and the file throws <see cref="DatasetException"/> naming the file.
 /// </summary>
 public static class IdxFile
 {
@@ -54,7 +54,7 @@ public static class IdxFile
         int[] header = ReadHeader(stream, fullPath, ImagesMagic, "images", dimensions: 3);
         int count = header[0], rows = header[1], columns = header[2];
         if (rows < 1 || rows > MaxSide || columns < 1 || columns > MaxSide)
-            throw new InvalidDataException(
+            throw new DatasetException(
                 $"IDX images file '{fullPath}': image size {rows} x {columns} in the header is not plausible (each side must be 1..{MaxSide}).");
 
         long imageBytes = (long)rows * columns;
@@ -80,7 +80,7 @@ public static class IdxFile
     internal static Stream Open(string fullPath)
     {
         if (!File.Exists(fullPath))
-            throw new InvalidDataException($"Data file '{fullPath}' does not exist.");
+            throw new DatasetException($"Data file '{fullPath}' does not exist.");
         var file = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize);
         bool gzip = file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
         file.Position = 0;
@@ -104,13 +104,13 @@ public static class IdxFile
         {
             int magic = BinaryPrimitives.ReadInt32BigEndian(header);
             if (magic != expectedMagic)
-                throw new InvalidDataException(
+                throw new DatasetException(
                     $"IDX {kind} file '{fullPath}': magic number is {magic} (0x{magic:X8}) but {kind} files have {expectedMagic} (0x{expectedMagic:X8}). " +
                     "Is this the right file, or are the images and labels swapped?");
             read += Fill(stream, header[4..], fullPath);
         }
         if (read < headerBytes)
-            throw new InvalidDataException(
+            throw new DatasetException(
                 $"IDX {kind} file '{fullPath}' is too short for its header: expected {headerBytes} bytes, found {read}.");
 
         var sizes = new int[dimensions];
@@ -118,7 +118,7 @@ public static class IdxFile
         {
             sizes[d] = BinaryPrimitives.ReadInt32BigEndian(header[(4 * (d + 1))..]);
             if (sizes[d] < 0)
-                throw new InvalidDataException($"IDX {kind} file '{fullPath}': dimension {d} in the header is negative ({sizes[d]}).");
+                throw new DatasetException($"IDX {kind} file '{fullPath}': dimension {d} in the header is negative ({sizes[d]}).");
         }
         return sizes;
     }
@@ -134,7 +134,7 @@ public static class IdxFile
         kept = limit > 0 ? Math.Min(limit, count) : count;
         long keptBytes = kept * recordBytes;
         if (keptBytes > Array.MaxLength)
-            throw new InvalidDataException(
+            throw new DatasetException(
                 $"IDX file '{fullPath}': {kept} records of {recordBytes} bytes ({keptBytes} bytes) do not fit in one array; pass a smaller limit.");
 
         var data = new byte[keptBytes];
@@ -146,10 +146,10 @@ public static class IdxFile
         return data;
     }
 
-    private static InvalidDataException LengthMismatch(string fullPath, int count, long recordBytes, long found)
+    private static DatasetException LengthMismatch(string fullPath, int count, long recordBytes, long found)
     {
         long expected = count * recordBytes;
-        return new InvalidDataException(
+        return new DatasetException(
             $"IDX file '{fullPath}' is {(found < expected ? "truncated or corrupt" : "longer than its header says")}: " +
             $"the header promises {count} records of {recordBytes} bytes, i.e. {expected} payload bytes, but found {found}.");
     }
@@ -163,7 +163,7 @@ public static class IdxFile
         }
         catch (System.IO.InvalidDataException e)
         {
-            throw new InvalidDataException($"Data file '{fullPath}' is not valid gzip: {e.Message}", e);
+            throw new DatasetException($"Data file '{fullPath}' is not valid gzip: {e.Message}", e);
         }
     }
 

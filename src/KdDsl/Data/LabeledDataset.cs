@@ -10,30 +10,30 @@ namespace KdDsl.Data;
 /// </summary>
 public sealed class LabeledDataset : IDisposable
 {
-    /// <summary>Creates a data set after checking shapes, dtypes and label range; throws <see cref="InvalidDataException"/> naming <paramref name="name"/> otherwise.</summary>
+    /// <summary>Creates a data set after checking shapes, dtypes and label range; throws <see cref="DatasetException"/> naming <paramref name="name"/> otherwise.</summary>
     public LabeledDataset(string name, Tensor features, Tensor labels, int classCount)
     {
         Name = name;
         if (classCount < 2)
-            throw new InvalidDataException($"Data set '{name}': class count must be at least 2, got {classCount}.");
+            throw new DatasetException($"Data set '{name}': class count must be at least 2, got {classCount}.");
         if (features.dim() != 2)
-            throw new InvalidDataException($"Data set '{name}': features must be a 2-D tensor [samples, features], got shape [{string.Join(", ", features.shape)}].");
+            throw new DatasetException($"Data set '{name}': features must be a 2-D tensor [samples, features], got shape [{string.Join(", ", features.shape)}].");
         if (labels.dim() != 1)
-            throw new InvalidDataException($"Data set '{name}': labels must be a 1-D tensor [samples], got shape [{string.Join(", ", labels.shape)}].");
+            throw new DatasetException($"Data set '{name}': labels must be a 1-D tensor [samples], got shape [{string.Join(", ", labels.shape)}].");
         if (features.shape[0] != labels.shape[0])
-            throw new InvalidDataException($"Data set '{name}': {features.shape[0]} feature rows but {labels.shape[0]} labels; they must match.");
+            throw new DatasetException($"Data set '{name}': {features.shape[0]} feature rows but {labels.shape[0]} labels; they must match.");
         if (features.shape[0] == 0)
-            throw new InvalidDataException($"Data set '{name}' is empty.");
+            throw new DatasetException($"Data set '{name}' is empty.");
         if (features.dtype != ScalarType.Float32)
-            throw new InvalidDataException($"Data set '{name}': features must be float32, got {features.dtype}.");
+            throw new DatasetException($"Data set '{name}': features must be float32, got {features.dtype}.");
         if (labels.dtype != ScalarType.Int64)
-            throw new InvalidDataException($"Data set '{name}': labels must be int64, got {labels.dtype}.");
+            throw new DatasetException($"Data set '{name}': labels must be int64, got {labels.dtype}.");
         long min = labels.min().item<long>(), max = labels.max().item<long>();
         if (min < 0 || max >= classCount)
         {
             long bad = min < 0 ? min : max;
             long index = labels.eq(bad).nonzero()[0, 0].item<long>();
-            throw new InvalidDataException(
+            throw new DatasetException(
                 $"Data set '{name}': label {bad} at sample {index} is outside the {classCount} classes [0, {classCount - 1}].");
         }
         Features = features;

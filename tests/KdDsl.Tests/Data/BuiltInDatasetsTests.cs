@@ -4,7 +4,7 @@ using System.Linq;
 using KdDsl.Data;
 using TorchSharp;
 using Xunit;
-using InvalidDataException = KdDsl.Data.InvalidDataException;
+using DatasetException = KdDsl.Data.DatasetException;
 
 namespace KdDsl.Tests.Data;
 
@@ -87,7 +87,7 @@ public sealed class BuiltInDatasetsTests : IDisposable
         }
         else
         {
-            var error = Assert.Throws<InvalidDataException>(() => BuiltInDatasets.Load(DatasetKind.FashionMnist, null));
+            var error = Assert.Throws<DatasetException>(() => BuiltInDatasets.Load(DatasetKind.FashionMnist, null));
             Assert.Contains(FashionMnist.DefaultDirectory, error.Message);
             Assert.Contains("apt-get install dataset-fashion-mnist", error.Message);
         }
@@ -96,7 +96,7 @@ public sealed class BuiltInDatasetsTests : IDisposable
     [Fact]
     public void Mnist_requires_a_path()
     {
-        var error = Assert.Throws<InvalidDataException>(() => BuiltInDatasets.Load(DatasetKind.Mnist, null));
+        var error = Assert.Throws<DatasetException>(() => BuiltInDatasets.Load(DatasetKind.Mnist, null));
 
         Assert.Contains("MNIST has no default location", error.Message);
         Assert.Contains("Path", error.Message);

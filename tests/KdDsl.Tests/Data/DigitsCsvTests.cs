@@ -8,7 +8,7 @@ using System.Text;
 using KdDsl.Data;
 using TorchSharp;
 using Xunit;
-using InvalidDataException = KdDsl.Data.InvalidDataException;
+using DatasetException = KdDsl.Data.DatasetException;
 
 namespace KdDsl.Tests.Data;
 
@@ -110,11 +110,11 @@ public sealed class DigitsCsvTests : IDisposable
 
     private static string GoodRow(int label = 1) => string.Join(",", Enumerable.Repeat("2", 64)) + "," + label;
 
-    private InvalidDataException LoadBadThirdLine(string badLine)
+    private DatasetException LoadBadThirdLine(string badLine)
     {
         string path = _dir.File("bad.csv");
         File.WriteAllText(path, GoodRow() + "\n" + GoodRow() + "\n" + badLine + "\n" + GoodRow() + "\n");
-        var error = Assert.Throws<InvalidDataException>(() => DigitsCsv.Load(path));
+        var error = Assert.Throws<DatasetException>(() => DigitsCsv.Load(path));
         Assert.Contains(path, error.Message);
         Assert.Contains("line 3", error.Message);
         return error;
@@ -174,7 +174,7 @@ public sealed class DigitsCsvTests : IDisposable
     {
         string path = _dir.File("missing.csv.gz");
 
-        var error = Assert.Throws<InvalidDataException>(() => DigitsCsv.Load(path));
+        var error = Assert.Throws<DatasetException>(() => DigitsCsv.Load(path));
 
         Assert.Contains(path, error.Message);
     }
@@ -185,7 +185,7 @@ public sealed class DigitsCsvTests : IDisposable
         string path = _dir.File("empty.csv");
         File.WriteAllText(path, "\n\n");
 
-        var error = Assert.Throws<InvalidDataException>(() => DigitsCsv.Load(path));
+        var error = Assert.Throws<DatasetException>(() => DigitsCsv.Load(path));
 
         Assert.Contains("no rows", error.Message);
     }

@@ -4,7 +4,7 @@ using System.Linq;
 using KdDsl.Data;
 using TorchSharp;
 using Xunit;
-using InvalidDataException = KdDsl.Data.InvalidDataException;
+using DatasetException = KdDsl.Data.DatasetException;
 
 namespace KdDsl.Tests.Data;
 
@@ -77,7 +77,7 @@ public sealed class IdxDatasetTests : IDisposable
     {
         WriteFolder(trainLabels: new byte[] { 3, 1, 4 });
 
-        var error = Assert.Throws<InvalidDataException>(() => FashionMnist.Load(_dir.Path));
+        var error = Assert.Throws<DatasetException>(() => FashionMnist.Load(_dir.Path));
 
         Assert.Contains(_dir.File("train-images-idx3-ubyte.gz"), error.Message);
         Assert.Contains(_dir.File("train-labels-idx1-ubyte.gz"), error.Message);
@@ -90,7 +90,7 @@ public sealed class IdxDatasetTests : IDisposable
     {
         string missing = _dir.File("not-here");
 
-        var error = Assert.Throws<InvalidDataException>(() => FashionMnist.Load(missing));
+        var error = Assert.Throws<DatasetException>(() => FashionMnist.Load(missing));
 
         Assert.Contains(missing, error.Message);
         Assert.Contains("apt-get install dataset-fashion-mnist", error.Message);
@@ -102,7 +102,7 @@ public sealed class IdxDatasetTests : IDisposable
         WriteFolder();
         File.Delete(_dir.File("t10k-labels-idx1-ubyte"));
 
-        var error = Assert.Throws<InvalidDataException>(() => FashionMnist.Load(_dir.Path));
+        var error = Assert.Throws<DatasetException>(() => FashionMnist.Load(_dir.Path));
 
         Assert.Contains(_dir.File("t10k-labels-idx1-ubyte.gz"), error.Message);
         Assert.Contains(_dir.File("t10k-labels-idx1-ubyte") + "'", error.Message);
@@ -112,7 +112,7 @@ public sealed class IdxDatasetTests : IDisposable
     [Fact]
     public void Mnist_messages_do_not_suggest_the_fashion_mnist_package()
     {
-        var error = Assert.Throws<InvalidDataException>(() => Mnist.Load(_dir.Path));
+        var error = Assert.Throws<DatasetException>(() => Mnist.Load(_dir.Path));
 
         Assert.Contains(_dir.File("train-images-idx3-ubyte.gz"), error.Message);
         Assert.DoesNotContain("apt-get", error.Message);
@@ -123,7 +123,7 @@ public sealed class IdxDatasetTests : IDisposable
     {
         WriteFolder(trainLabels: new byte[] { 3, 1, 12, 1 });
 
-        var error = Assert.Throws<InvalidDataException>(() => FashionMnist.Load(_dir.Path));
+        var error = Assert.Throws<DatasetException>(() => FashionMnist.Load(_dir.Path));
 
         Assert.Contains("label 12", error.Message);
     }

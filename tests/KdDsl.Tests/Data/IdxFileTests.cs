@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using KdDsl.Data;
 using Xunit;
-using InvalidDataException = KdDsl.Data.InvalidDataException;
+using DatasetException = KdDsl.Data.DatasetException;
 
 namespace KdDsl.Tests.Data;
 
@@ -76,7 +76,7 @@ public sealed class IdxFileTests : IDisposable
 
         // One byte short: the limit must not hide the truncation.
         string truncated = Write("short", IdxBytes.Images(3, 2, 3, Pixels[..^1]));
-        Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(truncated, limit: 1));
+        Assert.Throws<DatasetException>(() => IdxFile.ReadImages(truncated, limit: 1));
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class IdxFileTests : IDisposable
     {
         string labels = Write("labels", IdxBytes.Labels(LabelBytes));
 
-        var error = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(labels));
+        var error = Assert.Throws<DatasetException>(() => IdxFile.ReadImages(labels));
 
         Assert.Contains(Path.GetFullPath(labels), error.Message);
         Assert.Contains("2049", error.Message); // found
@@ -96,7 +96,7 @@ public sealed class IdxFileTests : IDisposable
     {
         string images = Write("images", IdxBytes.Images(3, 2, 3, Pixels));
 
-        var error = Assert.Throws<InvalidDataException>(() => IdxFile.ReadLabels(images));
+        var error = Assert.Throws<DatasetException>(() => IdxFile.ReadLabels(images));
 
         Assert.Contains("magic number is 2051", error.Message);
         Assert.Contains("2049", error.Message);
@@ -110,7 +110,7 @@ public sealed class IdxFileTests : IDisposable
         byte[] bytes = IdxBytes.Images(3, 2, 3, Pixels[..^1]); // header promises 18 bytes, 17 follow
         string path = Write("truncated", gzip ? IdxBytes.Gzip(bytes) : bytes);
 
-        var error = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(path));
+        var error = Assert.Throws<DatasetException>(() => IdxFile.ReadImages(path));
 
         Assert.Contains(Path.GetFullPath(path), error.Message);
         Assert.Contains("truncated", error.Message);
@@ -123,7 +123,7 @@ public sealed class IdxFileTests : IDisposable
     {
         string path = Write("huge-claim", IdxBytes.Images(1_000_000, 28, 28, Pixels));
 
-        var error = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(path));
+        var error = Assert.Throws<DatasetException>(() => IdxFile.ReadImages(path));
 
         Assert.Contains("784000000 payload bytes", error.Message);
         Assert.Contains("found 18", error.Message);
@@ -134,7 +134,7 @@ public sealed class IdxFileTests : IDisposable
     {
         string path = Write("labels", IdxBytes.Labels(LabelBytes, count: 2));
 
-        var error = Assert.Throws<InvalidDataException>(() => IdxFile.ReadLabels(path));
+        var error = Assert.Throws<DatasetException>(() => IdxFile.ReadLabels(path));
 
         Assert.Contains("longer than its header", error.Message);
         Assert.Contains("found 3", error.Message);
@@ -146,7 +146,7 @@ public sealed class IdxFileTests : IDisposable
         byte[] gz = IdxBytes.Gzip(IdxBytes.Images(3, 2, 3, Pixels));
         string path = Write("cut.gz", gz[..(gz.Length / 2)]);
 
-        var error = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(path));
+        var error = Assert.Throws<DatasetException>(() => IdxFile.ReadImages(path));
 
         Assert.Contains(Path.GetFullPath(path), error.Message);
     }
@@ -156,7 +156,7 @@ public sealed class IdxFileTests : IDisposable
     {
         string path = Write("garbage", new byte[] { 0x1f, 0x8b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff });
 
-        var error = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(path));
+        var error = Assert.Throws<DatasetException>(() => IdxFile.ReadImages(path));
 
         Assert.Contains(Path.GetFullPath(path), error.Message);
     }
@@ -166,7 +166,7 @@ public sealed class IdxFileTests : IDisposable
     {
         string path = Write("tiny", new byte[] { 0, 0, 8, 3, 0, 0 });
 
-        var error = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(path));
+        var error = Assert.Throws<DatasetException>(() => IdxFile.ReadImages(path));
 
         Assert.Contains("too short for its header", error.Message);
         Assert.Contains("expected 16 bytes, found 6", error.Message);
@@ -180,7 +180,7 @@ public sealed class IdxFileTests : IDisposable
     {
         string path = Write("bad-dims", IdxBytes.Images(count, rows, columns, Pixels));
 
-        Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(path));
+        Assert.Throws<DatasetException>(() => IdxFile.ReadImages(path));
     }
 
     [Fact]
@@ -188,7 +188,7 @@ public sealed class IdxFileTests : IDisposable
     {
         string path = _dir.File("no-such-file-idx3-ubyte.gz");
 
-        var error = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(path));
+        var error = Assert.Throws<DatasetException>(() => IdxFile.ReadImages(path));
 
         Assert.Contains(path, error.Message);
     }

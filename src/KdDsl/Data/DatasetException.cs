@@ -3,8 +3,8 @@ using System;
 namespace KdDsl.Data;
 
 /// <summary>A data file or tensor is missing, corrupt, or does not fit the experiment; the message says which and what was expected.</summary>
-public sealed class InvalidDataException : Exception
+public sealed class DatasetException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public InvalidDataException(string message, Exception? inner = null) : base(message, inner) { }
+    public DatasetException(string message, Exception? inner = null) : base(message, inner) { }
 }
