@@ -41,9 +41,58 @@ public sealed class BaselineTests
         static partial class GlobalMse { }
         """;
 
+    private const string TeacherFree = """
+        using KdDsl;
+        using KdDsl.Losses;
+
+        namespace Sample.Experiments
+        {
+            [Distillation]
+            [Dataset(DatasetKind.FashionMnist, Path = "/data/fashion", TrainLimit = 10000)]
+            [Student(typeof(Sample.SmallNet))]
+            [Loss(LossKind.LabelSmoothing, Weight = 0.5, Epsilon = 0.2, SmoothingForm = LabelSmoothingForm.OffTrueClass)]
+            [Loss(LossKind.TfKdRegularization, Weight = 0.5, TargetProbability = 0.95, Temperature = 20, TfKdForm = TfKdForm.OfficialCode)]
+            public partial class TeacherFreeKd { }
+        }
+        """;
+
+    private const string PartialCalibrated = """
+        using KdDsl;
+        using KdDsl.Losses;
+
+        namespace Sample.Experiments
+        {
+            [Distillation]
+            [Dataset(DatasetKind.Synthetic, ValidationFraction = 0.2)]
+            [SyntheticData(Classes = 6, Groups = 3, Features = 20, ClassCorrelation = 0.8, Seed = 5)]
+            [Teacher(typeof(Sample.BigNet), Selection = TeacherSelection.LowestValidationLoss)]
+            [CalibratedTeacher(Bins = 10)]
+            [Student(typeof(Sample.BigNet))]
+            [Loss(LossKind.CrossEntropy, Weight = 0.5)]
+            [Loss(LossKind.KdPtSim, Weight = 0.25, Temperature = 2, SimilarityTemperature = 0.5)]
+            [Loss(LossKind.KdTopK, Weight = 0.25, TopK = 3, TopKForm = TopKForm.Renormalize, StudentTemperature = 2)]
+            [Loss(LossKind.KlDivergence, Weight = 0, Temperature = 4, StudentTemperature = 1, Reduction = KlReduction.ElementwiseMean, ScaleByTemperatureSquared = false)]
+            public partial class PartialCalibratedKd { }
+        }
+        """;
+
+    private const string SelfTaught = """
+        using KdDsl;
+
+        [Distillation]
+        [SelfTeacher(Epochs = 2)]
+        [Student(typeof(Sample.SmallNet))]
+        [Loss(LossKind.KdSim, SimilarityTemperature = 0.3)]
+        [Loss(LossKind.KdPt)]
+        public partial class SelfTaughtKd { }
+        """;
+
     [Theory]
     [InlineData("HintonKd", Hinton)]
     [InlineData("GlobalMse", Minimal)]
+    [InlineData("TeacherFreeKd", TeacherFree)]
+    [InlineData("PartialCalibratedKd", PartialCalibrated)]
+    [InlineData("SelfTaughtKd", SelfTaught)]
     public void Generated_code_matches_the_baseline_and_compiles_without_warnings(string name, string source)
     {
         var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, source);
@@ -78,6 +127,32 @@ public sealed class BaselineTests
         string code = result.GeneratedSources.Single().SourceText.ToString();
         Assert.Contains("var total = logitMse;", code);
         Assert.Contains("crossEntropySum += crossEntropyValue;", code);
+    }
+
+    [Fact]
+    public void Teacher_free_experiment_builds_no_teacher_and_calls_both_regularisers()
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, TeacherFree);
+        string code = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.DoesNotContain("teacher.call", code);
+        Assert.DoesNotContain("Teacher =", code);
+        Assert.Contains("LabelSmoothing(studentLogits, labels, 0.2d, global::KdDsl.Losses.LabelSmoothingForm.OffTrueClass)", code);
+        Assert.Contains("TfKdRegularizationOfficialCode(studentLogits, labels, 0.95d, 20d)", code);
+        Assert.Contains("IDistillationResult.TeacherAccuracy => null", code);
+    }
+
+    [Fact]
+    public void Calibrated_teacher_logits_are_divided_by_the_fitted_temperature_before_every_term()
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, PartialCalibrated);
+        string code = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("teacherLogits = teacher.call(inputs) / teacherCalibrationTemperature;", code);
+        Assert.Contains("CalibrationSteps.CalibrateTeacher(teacher, data, bins,", code);
+        Assert.Contains("const int bins = 10;", code);
+        Assert.Contains("loaded.WithValidation(0.2d)", code);
+        Assert.Contains("SyntheticClassification.Generate(5000, 2000, 20, 6, 3, 0.8d, 5)", code);
+        Assert.Contains("global::KdDsl.TeacherSelection.LowestValidationLoss", code);
+        Assert.Contains("KlDivergence(studentLogits, teacherLogits, 4d, 1d, global::KdDsl.Losses.KlReduction.ElementwiseMean, false)", code);
     }
 
     private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;

@@ -58,11 +58,12 @@ public sealed class DiagnosticTests
 
     [Fact]
     public void KD0002_missing_teacher() =>
-        Single(Experiment("[Student(typeof(SmallNet))] [Loss(LossKind.CrossEntropy)]"), "KD0002", "Exp", "no [Teacher(typeof(...))]");
+        Single(Experiment("[Student(typeof(SmallNet))] [Loss(LossKind.CrossEntropy)] [Loss(LossKind.KlDivergence)]"), "KD0002", "Exp",
+            "loss terms that read a teacher (KlDivergence) but no [Teacher(typeof(...))] or [SelfTeacher]");
 
     [Fact]
     public void KD0003_missing_student() =>
-        Single(Experiment("[Teacher(typeof(BigNet))] [Loss(LossKind.CrossEntropy)]"), "KD0003", "Exp", "no [Student(typeof(...))]");
+        Single(Experiment("[Teacher(typeof(BigNet))] [Loss(LossKind.KlDivergence)]"), "KD0003", "Exp", "no [Student(typeof(...))]");
 
     [Fact]
     public void KD0004_teacher_is_not_a_torch_module() =>
@@ -138,13 +139,13 @@ public sealed class DiagnosticTests
     public void KD0009_non_positive_temperature(string value)
     {
         var text = "Temperature = " + value;
-        Single(Experiment(ValidAttributes.Replace("Temperature = 4", text)), "KD0009", text, "KlDivergence", "must be > 0");
+        Single(Experiment(ValidAttributes.Replace("Temperature = 4", text)), "KD0009", text, "The Temperature of the KlDivergence term", "must be > 0");
     }
 
     [Fact]
     public void KD0010_temperature_on_cross_entropy() =>
         Single(Experiment(ValidAttributes.Replace("Weight = 0.1)", "Weight = 0.1, Temperature = 2)")), "KD0010", "Temperature = 2",
-            "'Temperature' does not apply to the CrossEntropy term");
+            "'Temperature' does not apply to the CrossEntropy term", "applies only to KlDivergence, TfKdRegularization, KdPt, KdPtSim, KdTopK");
 
     [Fact]
     public void KD0011_duplicate_loss_term() =>
@@ -205,6 +206,129 @@ public sealed class DiagnosticTests
     [Fact]
     public void KD0016_mnist_without_path() =>
         Single(Experiment(ValidAttributes + "\n[Dataset(DatasetKind.Mnist)]"), "KD0016", "Dataset(DatasetKind.Mnist)", "MNIST has no default location");
+
+    [Fact]
+    public void KD0002_is_not_reported_for_a_teacher_free_experiment()
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models,
+            Experiment("[Student(typeof(SmallNet))] [Loss(LossKind.LabelSmoothing)] [Loss(LossKind.TfKdRegularization, Temperature = 20)]"));
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+    }
+
+    [Fact]
+    public void KD0017_teacher_that_no_term_reads_is_a_warning()
+    {
+        var source = Experiment("[Teacher(typeof(BigNet))] [Student(typeof(SmallNet))] [Loss(LossKind.CrossEntropy)]");
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, source);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("KD0017", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Equal("Teacher(typeof(BigNet))", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Single(result.GeneratedSources); // a warning still generates
+    }
+
+    [Fact]
+    public void KD0018_calibration_without_a_validation_split() =>
+        Single(Experiment(ValidAttributes + "\n[Dataset(DatasetKind.Digits)] [CalibratedTeacher]"), "KD0018", "CalibratedTeacher",
+            "[CalibratedTeacher] (the temperature is fitted on held-out data) needs a validation split", "ValidationFraction");
+
+    [Fact]
+    public void KD0018_teacher_selection_without_a_validation_split() =>
+        Single(Experiment(ValidAttributes.Replace("[Teacher(typeof(BigNet))]", "[Teacher(typeof(BigNet), Selection = TeacherSelection.BestValidationAccuracy)]")
+                + "\n[Dataset(DatasetKind.Digits, TrainLimit = 100)]"),
+            "KD0018", "Selection = TeacherSelection.BestValidationAccuracy", "Teacher.Selection = BestValidationAccuracy needs a validation split");
+
+    [Fact]
+    public void KD0019_calibration_needs_a_model_teacher() =>
+        Single(Experiment("[Student(typeof(SmallNet))] [Loss(LossKind.LabelSmoothing)] [CalibratedTeacher]"), "KD0019", "CalibratedTeacher",
+            "[CalibratedTeacher] needs a model teacher");
+
+    [Fact]
+    public void KD0019_kd_sim_needs_a_teacher_with_a_linear_logit_layer()
+    {
+        const string model = """
+            namespace Sample
+            {
+                public sealed class ConvOnly : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+                {
+                    private readonly TorchSharp.Modules.Conv1d conv = TorchSharp.torch.nn.Conv1d(1, 10, 3);
+                    public ConvOnly(int inputFeatures, int classCount) : base("conv") { RegisterComponents(); }
+                    public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor x) => conv.call(x);
+                }
+            }
+            """;
+        var source = Experiment("[Teacher(typeof(ConvOnly))] [Student(typeof(SmallNet))] [Loss(LossKind.KdSim)]");
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, model, source);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("KD0019", diagnostic.Id);
+        Assert.Equal("typeof(ConvOnly)", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Contains("KdSim needs the teacher's logit layer", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void KD0019_kd_sim_accepts_a_logit_layer_inside_a_nested_module()
+    {
+        const string model = """
+            namespace Sample
+            {
+                public sealed class Head : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+                {
+                    private readonly TorchSharp.Modules.Linear linear = TorchSharp.torch.nn.Linear(64, 10);
+                    public Head() : base("head") { RegisterComponents(); }
+                    public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor x) => linear.call(x);
+                }
+                public sealed class Wrapped : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>
+                {
+                    private readonly Head head = new Head();
+                    public Wrapped() : base("wrapped") { RegisterComponents(); }
+                    public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor x) => head.call(x);
+                }
+            }
+            """;
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, model,
+            Experiment("[Teacher(typeof(Wrapped))] [Student(typeof(SmallNet))] [Loss(LossKind.KdSim)]"));
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+    }
+
+    [Theory]
+    [InlineData("[Loss(LossKind.LabelSmoothing, Temperature = 2)]", "Temperature = 2", "'Temperature' does not apply to the LabelSmoothing term")]
+    [InlineData("[Loss(LossKind.KdSim, TopK = 2)]", "TopK = 2", "applies only to KdTopK")]
+    [InlineData("[Loss(LossKind.LogitMse, Epsilon = 0.1)]", "Epsilon = 0.1", "applies only to LabelSmoothing")]
+    [InlineData("[Loss(LossKind.KdPt, Reduction = KdDsl.Losses.KlReduction.ElementwiseMean)]", "Reduction = KdDsl.Losses.KlReduction.ElementwiseMean", "applies only to KlDivergence")]
+    public void KD0010_options_that_do_not_apply_to_the_kind(string loss, string span, string message) =>
+        Single(Experiment(ValidAttributes + "\n" + loss), "KD0010", span, message);
+
+    [Theory]
+    [InlineData("[Loss(LossKind.LabelSmoothing, Epsilon = 1.0)]", "Epsilon = 1.0", "LabelSmoothing.Epsilon is 1")]
+    [InlineData("[Loss(LossKind.TfKdRegularization, TargetProbability = 0.0)]", "TargetProbability = 0.0", "TfKdRegularization.TargetProbability is 0")]
+    [InlineData("[Loss(LossKind.KdTopK, TopK = 0)]", "TopK = 0", "KdTopK.TopK is 0")]
+    [InlineData("[Dataset(DatasetKind.Digits)] [Loss(LossKind.KdTopK, TopK = 11)]", "TopK = 11", "at most the data set's 10 classes")]
+    [InlineData("[Dataset(DatasetKind.Digits, ValidationFraction = 1.0)]", "ValidationFraction = 1.0", "Dataset.ValidationFraction is 1")]
+    [InlineData("[Dataset(DatasetKind.Synthetic)] [SyntheticData(Classes = 10, Groups = 2, Features = 11)]", "Features = 11", "at least Classes + Groups (12)")]
+    [InlineData("[Dataset(DatasetKind.Synthetic)] [SyntheticData(ClassCorrelation = 1.5)]", "ClassCorrelation = 1.5", "in [0, 1]")]
+    [InlineData("[CalibratedTeacher(Bins = 0)] [Dataset(DatasetKind.Digits, ValidationFraction = 0.1)]", "Bins = 0", "CalibratedTeacher.Bins is 0")]
+    public void KD0014_new_settings_out_of_range(string attributes, string span, string message) =>
+        Single(Experiment(ValidAttributes + "\n" + attributes), "KD0014", span, message);
+
+    [Fact]
+    public void KD0009_student_and_similarity_temperatures_must_be_positive()
+    {
+        Single(Experiment(ValidAttributes.Replace("Temperature = 4", "Temperature = 4, StudentTemperature = 0")), "KD0009", "StudentTemperature = 0",
+            "The StudentTemperature of the KlDivergence term is 0");
+        Single(Experiment(ValidAttributes + "\n[Loss(LossKind.KdSim, SimilarityTemperature = -1)]"), "KD0009", "SimilarityTemperature = -1",
+            "The SimilarityTemperature of the KdSim term is -1");
+    }
+
+    [Fact]
+    public void KD0015_teacher_and_self_teacher_together() =>
+        Single(Experiment(ValidAttributes + "\n[SelfTeacher]"), "KD0015", "SelfTeacher", "[SelfTeacher] conflicts with [Teacher]");
+
+    [Fact]
+    public void KD0019_synthetic_shape_without_synthetic_data_set() =>
+        Single(Experiment(ValidAttributes + "\n[Dataset(DatasetKind.Digits)] [SyntheticData(Classes = 4)]"), "KD0019", "SyntheticData(Classes = 4)",
+            "[SyntheticData] needs [Dataset(DatasetKind.Synthetic)]");
 
     [Fact]
     public void Several_problems_are_all_reported_at_once()

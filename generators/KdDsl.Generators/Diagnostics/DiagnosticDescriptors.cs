@@ -11,13 +11,16 @@ internal static class DiagnosticDescriptors
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+
     public static readonly DiagnosticDescriptor ClassMustBePartial = Error(
         "KD0001", "Experiment class must be partial",
         "Experiment class '{0}' must be declared 'partial' so KdDsl can add its generated training loop");
 
     public static readonly DiagnosticDescriptor MissingTeacher = Error(
         "KD0002", "Experiment has no teacher",
-        "Experiment '{0}' has no [Teacher(typeof(...))] attribute; declare the model to distill from");
+        "Experiment '{0}' has loss terms that read a teacher ({1}) but no [Teacher(typeof(...))] or [SelfTeacher]; declare the model to distill from");
 
     public static readonly DiagnosticDescriptor MissingStudent = Error(
         "KD0003", "Experiment has no student",
@@ -45,7 +48,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NonPositiveTemperature = Error(
         "KD0009", "Temperature must be positive",
-        "The temperature of the {0} term is {1}; it must be > 0 (1 leaves the logits unchanged, 2 to 20 is usual for KD)");
+        "The {0} of the {1} term is {2}; it must be > 0 (1 leaves the logits unchanged, 2 to 20 is usual for KD)");
 
     public static readonly DiagnosticDescriptor OptionNotValidForLoss = Error(
         "KD0010", "Option does not apply to this loss",
@@ -74,4 +77,16 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidPath = Error(
         "KD0016", "Path is empty or invalid",
         "{0} must be a non-empty file system path{1}");
+
+    public static readonly DiagnosticDescriptor TeacherUnused = Warning(
+        "KD0017", "Teacher is never used",
+        "Experiment '{0}' declares a teacher, but none of its loss terms reads it, so it would be trained for nothing; add a term such as KlDivergence or remove the teacher");
+
+    public static readonly DiagnosticDescriptor NeedsValidationSplit = Error(
+        "KD0018", "Setting needs a validation split",
+        "{0} needs a validation split, but [Dataset] holds none out; set ValidationFraction (e.g. 0.1)");
+
+    public static readonly DiagnosticDescriptor MissingRequirement = Error(
+        "KD0019", "Setting needs something the experiment lacks",
+        "{0} needs {1}");
 }

@@ -1,4 +1,5 @@
 using System.CodeDom.Compiler;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -80,15 +81,21 @@ internal static class ExperimentEmitter
             w.WriteLine($"public static Result Run({Training}.RunOptions? options = null)");
             Block(w, () =>
             {
-                string path = dataset.Path is null ? "null" : Literal(dataset.Path);
-                w.WriteLine($"using var data = {Data}.BuiltInDatasets.Load(global::KdDsl.DatasetKind.{dataset.Kind}, {path}, " +
-                            $"{Int(dataset.TrainLimit)}, {Int(dataset.TestLimit)});");
-                w.WriteLine("return Run(data, options);");
+                w.WriteLine($"using var loaded = {LoadDataset(dataset)};");
+                if (dataset.ValidationFraction > 0)
+                {
+                    w.WriteLine($"using var data = loaded.WithValidation({Double(dataset.ValidationFraction)});");
+                    w.WriteLine("return Run(data, options);");
+                }
+                else
+                {
+                    w.WriteLine("return Run(loaded, options);");
+                }
             });
             w.WriteLine();
         }
 
-        w.WriteLine("/// <summary>Trains (or loads) the teacher, trains the student alone where declared, distills the student, and evaluates all three.</summary>");
+        w.WriteLine("/// <summary>Trains (or loads) the teacher, trains the student alone where declared, distills the student, and evaluates them.</summary>");
         w.WriteLine($"public static Result Run({Data}.DatasetSplits data, {Training}.RunOptions? options = null)");
         Block(w, () =>
         {
@@ -97,14 +104,9 @@ internal static class ExperimentEmitter
             w.WriteLine("var settings = options.Apply(DeclaredSettings);");
             w.WriteLine($"var device = options.Device ?? {Torch}.CPU;");
             w.WriteLine("var clock = global::System.Diagnostics.Stopwatch.StartNew();");
+            w.WriteLine($"const int bins = {Int(spec.Calibration?.Bins ?? 15)};");
             w.WriteLine();
-
-            w.WriteLine("// Teacher: built and checked before any training step.");
-            w.WriteLine($"{Training}.ExperimentRuntime.Seed(settings.Seed);");
-            WriteConstruct(w, "teacher", "teacher", spec.Teacher);
-            WriteTeacherSource(w, spec);
-            w.WriteLine($"double teacherAccuracy = {Training}.Evaluation.Accuracy(teacher, data.Test, settings.BatchSize, device);");
-            w.WriteLine();
+            if (spec.Teacher is { } teacher) WriteTeacher(w, spec, teacher);
 
             w.WriteLine("// Student: the baseline (if any) starts from the same weights and sees the same batches as the distilled student.");
             w.WriteLine($"{Training}.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));");
@@ -121,19 +123,30 @@ internal static class ExperimentEmitter
             w.WriteLine();
 
             w.WriteLine($"{Training}.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));");
-            w.WriteLine("var epochs = Distill(teacher, student, data.Train, settings, device, options.Progress);");
+            var arguments = new List<string>();
+            if (spec.Teacher is not null) arguments.Add("teacher");
+            arguments.AddRange(new[] { "student", "data.Train", "settings", "device", "options.Progress" });
+            if (NeedsTeacherWeights(spec)) arguments.Add("teacherLogitWeights");
+            if (spec.Calibration is not null) arguments.Add("teacherCalibration.Temperature");
+            w.WriteLine($"var epochs = Distill({string.Join(", ", arguments)});");
             w.WriteLine($"double studentAccuracy = {Training}.Evaluation.Accuracy(student, data.Test, settings.BatchSize, device);");
+            w.WriteLine($"var studentTest = {Training}.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);");
             w.WriteLine();
 
             w.WriteLine("return new Result");
             w.WriteLine("{");
             w.Indent++;
             w.WriteLine("Settings = settings,");
-            w.WriteLine("Teacher = teacher,");
+            if (spec.Teacher is not null)
+            {
+                w.WriteLine("Teacher = teacher,");
+                w.WriteLine("TeacherLoadedFromCheckpoint = teacherLoaded,");
+                w.WriteLine("TeacherTraining = teacherTraining,");
+                w.WriteLine("TeacherAccuracy = teacherAccuracy,");
+                w.WriteLine("TeacherTest = teacherTest,");
+                if (spec.Calibration is not null) w.WriteLine("TeacherCalibration = teacherCalibration,");
+            }
             w.WriteLine("Student = student,");
-            w.WriteLine("TeacherLoadedFromCheckpoint = teacherLoaded,");
-            w.WriteLine("TeacherEpochLosses = teacherEpochLosses,");
-            w.WriteLine("TeacherAccuracy = teacherAccuracy,");
             if (spec.Train.StudentBaseline)
             {
                 w.WriteLine("StudentAlone = studentAlone,");
@@ -142,11 +155,70 @@ internal static class ExperimentEmitter
             }
             w.WriteLine("Epochs = epochs,");
             w.WriteLine("StudentAccuracy = studentAccuracy,");
+            w.WriteLine("StudentTest = studentTest,");
             w.WriteLine("Elapsed = clock.Elapsed,");
             w.Indent--;
             w.WriteLine("};");
         });
     }
+
+    private static string LoadDataset(DatasetSpec dataset)
+    {
+        if (dataset.Synthetic is { } s)
+            return $"{Data}.SyntheticClassification.Generate({Int(s.TrainSamples)}, {Int(s.TestSamples)}, {Int(s.Features)}, {Int(s.Classes)}, " +
+                   $"{Int(s.Groups)}, {Double(s.ClassCorrelation)}, {Int(s.Seed)})";
+        string path = dataset.Path is null ? "null" : Literal(dataset.Path);
+        return $"{Data}.BuiltInDatasets.Load(global::KdDsl.DatasetKind.{dataset.Kind}, {path}, {Int(dataset.TrainLimit)}, {Int(dataset.TestLimit)})";
+    }
+
+    private static void WriteTeacher(IndentedTextWriter w, ExperimentSpec spec, TeacherSpec teacher)
+    {
+        string teacherSettings = teacher.Epochs > 0 ? $"settings with {{ Epochs = {Int(teacher.Epochs)} }}" : "settings";
+        string train = $"{Training}.TeacherTraining.Train(teacher, data, {teacherSettings}, global::KdDsl.TeacherSelection.{(TeacherSelectionSpec)teacher.Selection}, " +
+                       $"{Double(teacher.StopAtAccuracy)}, device, options.Progress)";
+        if (teacher.IsSelf)
+        {
+            w.WriteLine("// Self teacher (Tf-KD self): the student's architecture, from the student's initial weights, trained with cross-entropy first.");
+            w.WriteLine($"{Training}.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));");
+            WriteConstruct(w, "teacher", "teacher", teacher.Model);
+            w.WriteLine($"{Training}.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));");
+        }
+        else
+        {
+            w.WriteLine("// Teacher: built and checked before any training step.");
+            w.WriteLine($"{Training}.ExperimentRuntime.Seed(settings.Seed);");
+            WriteConstruct(w, "teacher", "teacher", teacher.Model);
+        }
+        if (teacher.Checkpoint is null)
+        {
+            w.WriteLine("const bool teacherLoaded = false;");
+            w.WriteLine($"{Training}.TeacherTrainingReport? teacherTraining = {train};");
+        }
+        else
+        {
+            string path = Literal(teacher.Checkpoint);
+            w.WriteLine($"bool teacherLoaded = {Training}.TeacherCheckpoint.Exists({path});");
+            w.WriteLine($"{Training}.TeacherTrainingReport? teacherTraining = null;");
+            w.WriteLine("if (teacherLoaded)");
+            Block(w, () => w.WriteLine($"{Training}.TeacherCheckpoint.Load(teacher, {path}, {Literal(teacher.Model.DisplayName)});"));
+            w.WriteLine("else");
+            Block(w, () =>
+            {
+                w.WriteLine($"teacherTraining = {train};");
+                w.WriteLine($"{Training}.TeacherCheckpoint.SaveAtomically(teacher, {path});");
+            });
+        }
+        w.WriteLine($"double teacherAccuracy = {Training}.Evaluation.Accuracy(teacher, data.Test, settings.BatchSize, device);");
+        w.WriteLine($"var teacherTest = {Training}.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);");
+        if (spec.Calibration is not null)
+            w.WriteLine($"var teacherCalibration = {Training}.CalibrationSteps.CalibrateTeacher(teacher, data, bins, settings.BatchSize, device);");
+        if (NeedsTeacherWeights(spec))
+            w.WriteLine($"using var teacherLogitWeights = {Training}.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, \"teacher\", " +
+                        $"{Literal(teacher.Model.DisplayName)});");
+        w.WriteLine();
+    }
+
+    private static bool NeedsTeacherWeights(ExperimentSpec spec) => spec.Losses.Any(l => l.NeedsTeacherWeights);
 
     private static void WriteConstruct(IndentedTextWriter w, string variable, string role, ModelSpec model)
     {
@@ -156,47 +228,27 @@ internal static class ExperimentEmitter
         w.WriteLine($"global::TorchSharp.ModuleExtensionMethods.to({variable}, device);");
     }
 
-    private static void WriteTeacherSource(IndentedTextWriter w, ExperimentSpec spec)
-    {
-        var source = spec.TeacherSource;
-        string teacherSettings = source.Epochs > 0 ? $"settings with {{ Epochs = {Int(source.Epochs)} }}" : "settings";
-        string train = $"{Training}.SupervisedTraining.Train(teacher, data.Train, {teacherSettings}, {Training}.TrainingPhase.Teacher, device, options.Progress)";
-        if (source.Checkpoint is null)
-        {
-            w.WriteLine("const bool teacherLoaded = false;");
-            w.WriteLine($"var teacherEpochLosses = {train};");
-            return;
-        }
-        string path = Literal(source.Checkpoint);
-        w.WriteLine($"bool teacherLoaded = {Training}.TeacherCheckpoint.Exists({path});");
-        w.WriteLine($"{List}<double> teacherEpochLosses;");
-        w.WriteLine("if (teacherLoaded)");
-        Block(w, () =>
-        {
-            w.WriteLine($"{Training}.TeacherCheckpoint.Load(teacher, {path}, {Literal(spec.Teacher.DisplayName)});");
-            w.WriteLine("teacherEpochLosses = global::System.Array.Empty<double>();");
-        });
-        w.WriteLine("else");
-        Block(w, () =>
-        {
-            w.WriteLine($"teacherEpochLosses = {train};");
-            w.WriteLine($"{Training}.TeacherCheckpoint.SaveAtomically(teacher, {path});");
-        });
-    }
-
     private static void WriteDistill(IndentedTextWriter w, ExperimentSpec spec)
     {
-        bool needsTeacher = spec.Losses.Any(l => l.Kind != LossKindSpec.CrossEntropy);
+        bool needsLogits = spec.Losses.Any(l => l.NeedsTeacherLogits);
+        var parameters = new List<string>();
+        if (spec.Teacher is { } teacher) parameters.Add($"{teacher.Model.FullyQualifiedName} teacher");
+        parameters.Add($"{spec.Student.FullyQualifiedName} student");
+        parameters.Add($"{Data}.LabeledDataset train");
+        parameters.Add($"{Training}.TrainingSettings settings");
+        parameters.Add($"{Torch}.Device device");
+        parameters.Add($"global::System.IProgress<{Training}.TrainingProgress>? progress");
+        if (NeedsTeacherWeights(spec)) parameters.Add($"{Torch}.Tensor teacherLogitWeights");
+        if (spec.Calibration is not null) parameters.Add("double teacherCalibrationTemperature");
+
         w.WriteLine("/// <summary>The distillation loop: one optimizer step per batch on the weighted sum of the declared terms.</summary>");
-        w.WriteLine($"private static EpochLosses[] Distill({spec.Teacher.FullyQualifiedName} teacher, {spec.Student.FullyQualifiedName} student, " +
-                    $"{Data}.LabeledDataset train, {Training}.TrainingSettings settings, {Torch}.Device device, " +
-                    $"global::System.IProgress<{Training}.TrainingProgress>? progress)");
+        w.WriteLine($"private static EpochLosses[] Distill({string.Join(", ", parameters)})");
         Block(w, () =>
         {
             w.WriteLine($"using var optimizer = {Training}.Optimizers.Create(settings, student.parameters());");
             w.WriteLine($"int steps = {Training}.Batches.StepsPerEpoch(train.Count, settings.BatchSize);");
             w.WriteLine("var history = new EpochLosses[settings.Epochs];");
-            w.WriteLine("teacher.eval();");
+            if (spec.Teacher is not null) w.WriteLine("teacher.eval();");
             w.WriteLine("student.train();");
             w.WriteLine("for (int epoch = 1; epoch <= settings.Epochs; epoch++)");
             Block(w, () =>
@@ -208,11 +260,13 @@ internal static class ExperimentEmitter
                 {
                     w.WriteLine($"using var scope = {Torch}.NewDisposeScope();");
                     w.WriteLine($"var (inputs, labels) = {Training}.Batches.Take(train, order, step - 1, settings.BatchSize, device);");
-                    if (needsTeacher)
+                    if (needsLogits)
                     {
                         w.WriteLine($"{Torch}.Tensor teacherLogits;");
                         w.WriteLine($"using ({Torch}.no_grad())");
-                        Block(w, () => w.WriteLine("teacherLogits = teacher.call(inputs);"));
+                        Block(w, () => w.WriteLine(spec.Calibration is null
+                            ? "teacherLogits = teacher.call(inputs);"
+                            : "teacherLogits = teacher.call(inputs) / teacherCalibrationTemperature; // the calibrated teacher"));
                     }
                     w.WriteLine("var studentLogits = student.call(inputs);");
                     foreach (var loss in spec.Losses)
@@ -239,13 +293,38 @@ internal static class ExperimentEmitter
         });
     }
 
-    private static string LossCall(LossTermSpec loss) => loss.Kind switch
+    private const string Distributions = "global::KdDsl.Losses.TeacherDistributions";
+
+    private static string LossCall(LossTermSpec loss)
     {
-        LossKindSpec.CrossEntropy => $"{Losses}.CrossEntropy(studentLogits, labels)",
-        LossKindSpec.KlDivergence => $"{Losses}.KlDivergence(studentLogits, teacherLogits, {Double(loss.Temperature)})",
-        LossKindSpec.LogitMse => $"{Losses}.LogitMse(studentLogits, teacherLogits)",
-        _ => throw new System.ArgumentOutOfRangeException(nameof(loss)),
-    };
+        string teacherProbabilities = loss.Temperature == 1
+            ? $"{Torch}.nn.functional.softmax(teacherLogits, 1)"
+            : $"{Torch}.nn.functional.softmax(teacherLogits / {Double(loss.Temperature)}, 1)";
+        string SoftTarget(string rho) => loss.StudentTemperature == 1
+            ? $"{Losses}.SoftCrossEntropy(studentLogits, {rho})"
+            : $"{Losses}.SoftCrossEntropy(studentLogits, {rho}, {Double(loss.StudentTemperature)})";
+        return loss.Kind switch
+        {
+            LossKindSpec.CrossEntropy => $"{Losses}.CrossEntropy(studentLogits, labels)",
+            LossKindSpec.KlDivergence when loss.StudentTemperature == loss.Temperature && loss.Reduction == 0 && loss.ScaleByTemperatureSquared =>
+                $"{Losses}.KlDivergence(studentLogits, teacherLogits, {Double(loss.Temperature)})",
+            LossKindSpec.KlDivergence =>
+                $"{Losses}.KlDivergence(studentLogits, teacherLogits, {Double(loss.Temperature)}, {Double(loss.StudentTemperature)}, " +
+                $"global::KdDsl.Losses.KlReduction.{(KlReductionSpec)loss.Reduction}, {(loss.ScaleByTemperatureSquared ? "true" : "false")})",
+            LossKindSpec.LogitMse => $"{Losses}.LogitMse(studentLogits, teacherLogits)",
+            LossKindSpec.LabelSmoothing =>
+                $"{Losses}.LabelSmoothing(studentLogits, labels, {Double(loss.Epsilon)}, global::KdDsl.Losses.LabelSmoothingForm.{(LabelSmoothingFormSpec)loss.SmoothingForm})",
+            LossKindSpec.TfKdRegularization =>
+                $"{Losses}.TfKdRegularization{(TfKdFormSpec)loss.TfKdForm}(studentLogits, labels, {Double(loss.TargetProbability)}, {Double(loss.Temperature)})",
+            LossKindSpec.KdPt => SoftTarget($"{Distributions}.Instance({teacherProbabilities}, labels)"),
+            LossKindSpec.KdSim => SoftTarget($"{Distributions}.ClassSimilarity(teacherLogitWeights, labels, {Double(loss.SimilarityTemperature)})"),
+            LossKindSpec.KdPtSim => SoftTarget(
+                $"{Distributions}.InstanceAndSimilarity({teacherProbabilities}, teacherLogitWeights, labels, {Double(loss.SimilarityTemperature)})"),
+            LossKindSpec.KdTopK => SoftTarget(
+                $"{Distributions}.TopK({teacherProbabilities}, {Int(loss.TopK)}, global::KdDsl.Losses.TopKForm.{(TopKFormSpec)loss.TopKForm})"),
+            _ => throw new System.ArgumentOutOfRangeException(nameof(loss)),
+        };
+    }
 
     private static string Weighted(string term, double weight) => weight == 1 ? term : $"{Double(weight)} * {term}";
 
@@ -258,18 +337,30 @@ internal static class ExperimentEmitter
 
     private static void WriteResult(IndentedTextWriter w, ExperimentSpec spec)
     {
-        string teacher = spec.Teacher.FullyQualifiedName, student = spec.Student.FullyQualifiedName;
-        w.WriteLine("/// <summary>Everything one run produced: the trained models, per-epoch losses per term, and test accuracies.</summary>");
+        string student = spec.Student.FullyQualifiedName;
+        const string Report = "global::KdDsl.Calibration.CalibrationReport";
+        w.WriteLine("/// <summary>Everything one run produced: the trained models, per-epoch losses per term, test accuracies and calibration.</summary>");
         w.WriteLine("public sealed class Result : global::KdDsl.Reporting.IDistillationResult, global::System.IDisposable");
         Block(w, () =>
         {
             Property(w, "The experiment's name.", "string ExperimentName => " + Literal(spec.ClassName) + ";");
             Property(w, "The settings the run used.", $"required {Training}.TrainingSettings Settings {{ get; init; }}");
-            Property(w, "The trained (or loaded) teacher.", $"required {teacher} Teacher {{ get; init; }}");
+            if (spec.Teacher is { } teacher)
+            {
+                Property(w, teacher.IsSelf ? "The teacher: the student's architecture trained with cross-entropy." : "The trained (or loaded) teacher.",
+                    $"required {teacher.Model.FullyQualifiedName} Teacher {{ get; init; }}");
+                Property(w, "Whether the teacher was loaded from its checkpoint instead of trained.", "required bool TeacherLoadedFromCheckpoint { get; init; }");
+                Property(w, "How the teacher was trained (null when loaded): losses, validation curve, the epoch kept.",
+                    $"required {Training}.TeacherTrainingReport? TeacherTraining {{ get; init; }}");
+                Property(w, "Mean cross-entropy per teacher epoch (empty when loaded).",
+                    $"{List}<double> TeacherEpochLosses => TeacherTraining?.EpochLosses ?? global::System.Array.Empty<double>();");
+                Property(w, "Teacher accuracy on the test split.", "required double TeacherAccuracy { get; init; }");
+                Property(w, "The teacher's calibration on the test split (ECE, over-confidence, reliability bins).", $"required {Report} TeacherTest {{ get; init; }}");
+                if (spec.Calibration is not null)
+                    Property(w, "The fitted temperature and the teacher's calibration before and after it.",
+                        $"required {Training}.TeacherCalibrationReport TeacherCalibration {{ get; init; }}");
+            }
             Property(w, "The distilled student.", $"required {student} Student {{ get; init; }}");
-            Property(w, "Whether the teacher was loaded from its checkpoint instead of trained.", "required bool TeacherLoadedFromCheckpoint { get; init; }");
-            Property(w, "Mean cross-entropy per teacher epoch (empty when loaded).", $"required {List}<double> TeacherEpochLosses {{ get; init; }}");
-            Property(w, "Teacher accuracy on the test split.", "required double TeacherAccuracy { get; init; }");
             if (spec.Train.StudentBaseline)
             {
                 Property(w, "The student trained alone with cross-entropy.", $"required {student} StudentAlone {{ get; init; }}");
@@ -278,7 +369,10 @@ internal static class ExperimentEmitter
             Property(w, "Accuracy of the student trained alone (null unless [Train(StudentBaseline = true)]).", "double? StudentAloneAccuracy { get; init; }");
             Property(w, "Mean losses per distillation epoch, one typed member per declared term.", $"required {List}<EpochLosses> Epochs {{ get; init; }}");
             Property(w, "Accuracy of the distilled student on the test split.", "required double StudentAccuracy { get; init; }");
+            Property(w, "The distilled student's calibration on the test split.", $"required {Report} StudentTest {{ get; init; }}");
             Property(w, "Wall time of the run.", "required global::System.TimeSpan Elapsed { get; init; }");
+            w.WriteLine();
+            w.WriteLine($"double? global::KdDsl.Reporting.IDistillationResult.TeacherAccuracy => {(spec.Teacher is null ? "null" : "TeacherAccuracy")};");
             w.WriteLine();
             w.WriteLine($"{List}<string> global::KdDsl.Reporting.IDistillationResult.LossTermNames => LossTermNames;");
             w.WriteLine();
@@ -304,7 +398,7 @@ internal static class ExperimentEmitter
             w.WriteLine("public void Dispose()");
             Block(w, () =>
             {
-                w.WriteLine("Teacher.Dispose();");
+                if (spec.Teacher is not null) w.WriteLine("Teacher.Dispose();");
                 w.WriteLine("Student.Dispose();");
                 if (spec.Train.StudentBaseline) w.WriteLine("StudentAlone.Dispose();");
             });

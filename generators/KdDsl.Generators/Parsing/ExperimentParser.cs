@@ -23,6 +23,10 @@ internal sealed class ExperimentParser
     private const string LossAttribute = "KdDsl.LossAttribute";
     private const string TrainAttribute = "KdDsl.TrainAttribute";
     private const string DatasetAttribute = "KdDsl.DatasetAttribute";
+    private const string SelfTeacherAttribute = "KdDsl.SelfTeacherAttribute";
+    private const string CalibratedTeacherAttribute = "KdDsl.CalibratedTeacherAttribute";
+    private const string SyntheticDataAttribute = "KdDsl.SyntheticDataAttribute";
+    private const string TorchLinear = "TorchSharp.Modules.Linear";
     private const string TorchModule = "TorchSharp.torch+nn+Module`2";
     private const string TorchTensor = "TorchSharp.torch+Tensor";
 
@@ -54,7 +58,7 @@ internal sealed class ExperimentParser
         else if (type.IsGenericType)
             Report(UnsupportedClassShape, classLocation, type.Name, "it has type parameters");
 
-        AttributeArguments? teacher = null, student = null, train = null, dataset = null;
+        AttributeArguments? teacher = null, selfTeacher = null, student = null, train = null, dataset = null, synthetic = null, calibrated = null;
         var losses = new List<AttributeArguments>();
         foreach (var attribute in type.GetAttributes())
         {
@@ -63,27 +67,66 @@ internal sealed class ExperimentParser
             switch (attribute.AttributeClass?.ToDisplayString())
             {
                 case TeacherAttribute: teacher = arguments; break;
+                case SelfTeacherAttribute: selfTeacher = arguments; break;
                 case StudentAttribute: student = arguments; break;
                 case LossAttribute: losses.Add(arguments); break;
                 case TrainAttribute: train = arguments; break;
                 case DatasetAttribute: dataset = arguments; break;
+                case SyntheticDataAttribute: synthetic = arguments; break;
+                case CalibratedTeacherAttribute: calibrated = arguments; break;
             }
         }
 
-        if (teacher is null) Report(MissingTeacher, classLocation, type.Name);
         if (student is null) Report(MissingStudent, classLocation, type.Name);
-        var teacherModel = teacher is { } t ? ParseModel(t, "teacher") : null;
         var studentModel = student is { } s ? ParseModel(s, "student") : null;
-        var teacherSource = teacher is { } ta ? ParseTeacherSource(ta) : null;
-        var lossTerms = ParseLosses(losses, type.Name, classLocation);
-        var trainSpec = train is { } tr ? ParseTrain(tr) : TrainSpec.Default;
-        var datasetSpec = dataset is { } d ? ParseDataset(d) : null;
+        var datasetSpec = dataset is { } d ? ParseDataset(d, synthetic) : null;
+        if (synthetic is { } syn && datasetSpec?.Kind != DatasetKindSpec.Synthetic)
+            Report(MissingRequirement, syn.AttributeLocation, "[SyntheticData]", "[Dataset(DatasetKind.Synthetic)] on the same class");
+        var lossTerms = ParseLosses(losses, type.Name, classLocation, ClassCount(datasetSpec));
 
-        if (diagnostics.Count > 0 || teacherModel is null || studentModel is null || teacherSource is null)
+        if (teacher is not null && selfTeacher is { } self)
+            Report(ConflictingOptions, self.AttributeLocation, "[SelfTeacher]", "[Teacher]", "an experiment has one teacher; keep one of them");
+        var teacherSpec = teacher is { } t ? ParseTeacher(t, lossTerms)
+            : selfTeacher is { } st && studentModel is not null ? ParseSelfTeacher(st, studentModel)
+            : null;
+        var teacherTerms = lossTerms.Where(l => l.NeedsTeacher).Select(l => l.Name).ToList();
+        if (teacher is null && selfTeacher is null && teacherTerms.Count > 0)
+            Report(MissingTeacher, classLocation, type.Name, string.Join(", ", teacherTerms));
+        if ((teacher ?? selfTeacher) is { } declared && teacherTerms.Count == 0 && lossTerms.Count > 0)
+            Report(TeacherUnused, declared.AttributeLocation, type.Name);
+
+        CalibrationSpec? calibration = null;
+        if (calibrated is { } c)
+        {
+            int bins = c.NamedOr("Bins", 15);
+            if (bins < 1) Report(ValueOutOfRange, c.NamedLocation("Bins"), "CalibratedTeacher.Bins", Format(bins), ">= 1");
+            if (teacher is null && selfTeacher is null)
+                Report(MissingRequirement, c.AttributeLocation, "[CalibratedTeacher]", "a model teacher: [Teacher(typeof(...))] or [SelfTeacher]");
+            else if (datasetSpec is { ValidationFraction: 0 })
+                Report(NeedsValidationSplit, c.AttributeLocation, "[CalibratedTeacher] (the temperature is fitted on held-out data)");
+            calibration = new CalibrationSpec(bins);
+        }
+        if (teacherSpec is { Selection: not 0 } && datasetSpec is { ValidationFraction: 0 } && teacher is { } ts)
+            Report(NeedsValidationSplit, ts.NamedLocation("Selection"), "Teacher.Selection = " + ((TeacherSelectionSpec)teacherSpec.Selection));
+
+        var trainSpec = train is { } tr ? ParseTrain(tr) : TrainSpec.Default;
+
+        // Emit only a complete experiment: attributes the compiler already rejects (an argument missing, a type that does
+        // not bind) leave holes that would otherwise become code that does not compile.
+        if (diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) || studentModel is null
+            || lossTerms.Count == 0 || lossTerms.Count != losses.Count || (teacherTerms.Count > 0 && teacherSpec is null)
+            || (teacher is not null && teacherSpec is null))
             return null;
         string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-        return new ExperimentSpec(ns, type.Name, type.IsStatic, teacherModel, studentModel, teacherSource, lossTerms, trainSpec, datasetSpec);
+        return new ExperimentSpec(ns, type.Name, type.IsStatic, teacherSpec, studentModel, lossTerms, trainSpec, datasetSpec, calibration);
     }
+
+    private static int? ClassCount(DatasetSpec? dataset) => dataset?.Kind switch
+    {
+        DatasetKindSpec.Digits or DatasetKindSpec.FashionMnist or DatasetKindSpec.Mnist => 10,
+        DatasetKindSpec.Synthetic => dataset.Synthetic?.Classes,
+        _ => null,
+    };
 
     private ModelSpec? ParseModel(AttributeArguments attribute, string role)
     {
@@ -131,18 +174,100 @@ internal sealed class ExperimentParser
         return false;
     }
 
-    private TeacherSourceSpec ParseTeacherSource(AttributeArguments teacher)
+    private TeacherSpec? ParseTeacher(AttributeArguments teacher, EquatableArray<LossTermSpec> losses)
     {
+        var model = ParseModel(teacher, "teacher");
         string? checkpoint = teacher.NamedOr<string?>("Checkpoint", null);
         if (teacher.Has("Checkpoint"))
             CheckPath(checkpoint, "Teacher.Checkpoint", teacher.NamedLocation("Checkpoint"), "");
-        int epochs = teacher.NamedOr("Epochs", 0);
-        if (epochs < 0)
-            Report(ValueOutOfRange, teacher.NamedLocation("Epochs"), "Teacher.Epochs", Format(epochs), "> 0, or 0 to use Train.Epochs");
-        return new TeacherSourceSpec(checkpoint, epochs);
+        int epochs = ParseTeacherEpochs(teacher, "Teacher.Epochs");
+        int selection = 0;
+        if (teacher.Named("Selection")?.Value is int selectionValue)
+        {
+            if (Enum.IsDefined(typeof(TeacherSelectionSpec), selectionValue)) selection = selectionValue;
+            else Report(UnknownEnumValue, teacher.NamedLocation("Selection"), Format(selectionValue), "TeacherSelection", Names<TeacherSelectionSpec>());
+        }
+        double stopAt = teacher.NamedOr("StopAtAccuracy", 0.0);
+        if (teacher.Has("StopAtAccuracy") && !(stopAt > 0 && stopAt <= 1))
+            Report(ValueOutOfRange, teacher.NamedLocation("StopAtAccuracy"), "Teacher.StopAtAccuracy", Format(stopAt), "in (0, 1]");
+        if (stopAt > 0 && selection != 0)
+            Report(ConflictingOptions, teacher.NamedLocation("StopAtAccuracy"), "Teacher.StopAtAccuracy", "Teacher.Selection",
+                "a teacher stopped at a target accuracy keeps the weights it stopped with; remove one of them");
+        if (model is not null && losses.Any(l => l.NeedsTeacherWeights) && teacher.Positional(0)?.Value is INamedTypeSymbol type
+            && !HasLinearLayer(type, 0))
+            Report(MissingRequirement, teacher.PositionalLocation(0),
+                string.Join(" and ", losses.Where(l => l.NeedsTeacherWeights).Select(l => l.Name)),
+                $"the teacher's logit layer (its last Linear layer), but '{type.ToDisplayString()}' has no Linear or Sequential field");
+        return model is null ? null : new TeacherSpec(model, false, checkpoint, epochs, selection, stopAt);
     }
 
-    private EquatableArray<LossTermSpec> ParseLosses(List<AttributeArguments> attributes, string className, LocationInfo? classLocation)
+    private TeacherSpec ParseSelfTeacher(AttributeArguments selfTeacher, ModelSpec student) =>
+        new(student, true, null, ParseTeacherEpochs(selfTeacher, "SelfTeacher.Epochs"), 0, 0);
+
+    private int ParseTeacherEpochs(AttributeArguments teacher, string setting)
+    {
+        int epochs = teacher.NamedOr("Epochs", 0);
+        if (epochs < 0)
+            Report(ValueOutOfRange, teacher.NamedLocation("Epochs"), setting, Format(epochs), "> 0, or 0 to use Train.Epochs");
+        return epochs;
+    }
+
+    /// <summary>
+    /// Whether the module type holds a Linear layer, directly or through fields of its own module types. A Sequential or
+    /// ModuleList field counts too: its contents are only known at run time, where the check is repeated.
+    /// </summary>
+    private bool HasLinearLayer(INamedTypeSymbol type, int depth)
+    {
+        if (depth > 4) return true; // deep composition: leave it to the run-time check
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            foreach (var member in current.GetMembers())
+            {
+                var memberType = (member as IFieldSymbol)?.Type ?? (member as IPropertySymbol)?.Type;
+                if (memberType is not INamedTypeSymbol named) continue;
+                string name = named.ToDisplayString();
+                if (name is TorchLinear or "TorchSharp.Modules.Sequential" or "TorchSharp.Modules.ModuleList"
+                    || name.StartsWith("TorchSharp.Modules.ModuleList<", StringComparison.Ordinal))
+                    return true;
+                if (named.ContainingAssembly is { } assembly && !SymbolEqualityComparer.Default.Equals(assembly, type.ContainingAssembly)
+                    && assembly.Name == "TorchSharp")
+                    continue;
+                if (IsModule(named) && !SymbolEqualityComparer.Default.Equals(named, type) && HasLinearLayer(named, depth + 1))
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    private bool IsModule(INamedTypeSymbol type)
+    {
+        var module = compilation.GetTypeByMetadataName("TorchSharp.torch+nn+Module");
+        for (var current = type.BaseType; current is not null; current = current.BaseType)
+            if (SymbolEqualityComparer.Default.Equals(current, module)) return true;
+        return false;
+    }
+
+    /// <summary>The options each loss kind accepts (besides Weight); any other named argument is reported (KD0010).</summary>
+    private static readonly Dictionary<LossKindSpec, string[]> ApplicableOptions = new()
+    {
+        [LossKindSpec.CrossEntropy] = new string[0],
+        [LossKindSpec.KlDivergence] = new[] { "Temperature", "StudentTemperature", "Reduction", "ScaleByTemperatureSquared" },
+        [LossKindSpec.LogitMse] = new string[0],
+        [LossKindSpec.LabelSmoothing] = new[] { "Epsilon", "SmoothingForm" },
+        [LossKindSpec.TfKdRegularization] = new[] { "Temperature", "TargetProbability", "TfKdForm" },
+        [LossKindSpec.KdPt] = new[] { "Temperature", "StudentTemperature" },
+        [LossKindSpec.KdSim] = new[] { "StudentTemperature", "SimilarityTemperature" },
+        [LossKindSpec.KdPtSim] = new[] { "Temperature", "StudentTemperature", "SimilarityTemperature" },
+        [LossKindSpec.KdTopK] = new[] { "Temperature", "StudentTemperature", "TopK", "TopKForm" },
+    };
+
+    private static readonly string[] LossOptions =
+    {
+        "Temperature", "StudentTemperature", "Reduction", "ScaleByTemperatureSquared", "Epsilon", "SmoothingForm",
+        "TargetProbability", "TfKdForm", "TopK", "TopKForm", "SimilarityTemperature",
+    };
+
+    private EquatableArray<LossTermSpec> ParseLosses(List<AttributeArguments> attributes, string className, LocationInfo? classLocation, int? classCount)
     {
         if (attributes.Count == 0)
         {
@@ -161,30 +286,73 @@ internal sealed class ExperimentParser
                 continue;
             }
             var kind = (LossKindSpec)kindValue;
+            string name = kind.ToString();
             if (!seen.Add(kind))
-                Report(DuplicateLossTerm, loss.PositionalLocation(0), kind.ToString());
+                Report(DuplicateLossTerm, loss.PositionalLocation(0), name);
 
             double weight = loss.NamedOr("Weight", 1.0);
             if (!(weight >= 0) || double.IsInfinity(weight))
             {
-                Report(NegativeWeight, loss.NamedLocation("Weight"), kind.ToString(), Format(weight));
+                Report(NegativeWeight, loss.NamedLocation("Weight"), name, Format(weight));
                 anyNegative = true;
             }
-
-            double temperature = loss.NamedOr("Temperature", 1.0);
-            if (loss.Has("Temperature"))
+            foreach (var option in LossOptions)
             {
-                if (kind != LossKindSpec.KlDivergence)
-                    Report(OptionNotValidForLoss, loss.NamedLocation("Temperature"), "Temperature", kind.ToString(),
-                        "only the KlDivergence term is computed on tempered probabilities; remove the argument");
-                else if (!(temperature > 0) || double.IsInfinity(temperature))
-                    Report(NonPositiveTemperature, loss.NamedLocation("Temperature"), kind.ToString(), Format(temperature));
+                if (loss.Has(option) && Array.IndexOf(ApplicableOptions[kind], option) < 0)
+                    Report(OptionNotValidForLoss, loss.NamedLocation(option), option, name, WhereOptionApplies(option));
             }
-            terms.Add(new LossTermSpec(kind, weight, temperature));
+
+            double temperature = Positive(loss, "Temperature", name, 1.0);
+            // KL's student temperature follows the teacher's unless set; the soft-target kinds use the plain student softmax.
+            double studentTemperature = Positive(loss, "StudentTemperature", name, kind == LossKindSpec.KlDivergence ? temperature : 1.0);
+            double similarityTemperature = Positive(loss, "SimilarityTemperature", name, 1.0);
+            int reduction = EnumOption<KlReductionSpec>(loss, "Reduction", "KlReduction");
+            int smoothingForm = EnumOption<LabelSmoothingFormSpec>(loss, "SmoothingForm", "LabelSmoothingForm");
+            int tfKdForm = EnumOption<TfKdFormSpec>(loss, "TfKdForm", "TfKdForm");
+            int topKForm = EnumOption<TopKFormSpec>(loss, "TopKForm", "TopKForm");
+            bool scale = loss.NamedOr("ScaleByTemperatureSquared", true);
+
+            double epsilon = loss.NamedOr("Epsilon", 0.1);
+            if (!(epsilon > 0 && epsilon < 1))
+                Report(ValueOutOfRange, loss.NamedLocation("Epsilon"), name + ".Epsilon", Format(epsilon), "in (0, 1)");
+            double target = loss.NamedOr("TargetProbability", 0.9);
+            if (!(target > 0 && target <= 1))
+                Report(ValueOutOfRange, loss.NamedLocation("TargetProbability"), name + ".TargetProbability", Format(target), "in (0, 1]");
+            int topK = loss.NamedOr("TopK", 1);
+            if (topK < 1)
+                Report(ValueOutOfRange, loss.NamedLocation("TopK"), name + ".TopK", Format(topK), ">= 1");
+            else if (classCount is { } k && topK > k)
+                Report(ValueOutOfRange, loss.NamedLocation("TopK"), name + ".TopK", Format(topK), $"at most the data set's {Format(k)} classes");
+
+            terms.Add(new LossTermSpec(kind, weight, temperature, studentTemperature, reduction, scale, epsilon, smoothingForm, target,
+                tfKdForm, topK, topKForm, similarityTemperature));
         }
         if (!anyNegative && terms.Count > 0 && terms.All(term => term.Weight == 0))
             Report(AllWeightsZero, classLocation, className);
         return new EquatableArray<LossTermSpec>(terms);
+    }
+
+    private static string WhereOptionApplies(string option)
+    {
+        var kinds = ApplicableOptions.Where(p => Array.IndexOf(p.Value, option) >= 0).Select(p => p.Key.ToString()).ToList();
+        return $"it applies only to {string.Join(", ", kinds)}; remove the argument";
+    }
+
+    private double Positive(AttributeArguments loss, string option, string kind, double fallback)
+    {
+        if (!loss.Has(option)) return fallback;
+        double value = loss.NamedOr(option, fallback);
+        if (!(value > 0) || double.IsInfinity(value))
+            Report(NonPositiveTemperature, loss.NamedLocation(option), option, kind, Format(value));
+        return value;
+    }
+
+    private int EnumOption<TEnum>(AttributeArguments attribute, string option, string enumName) where TEnum : struct, Enum
+    {
+        if (attribute.Named(option)?.Value is not int value) return 0;
+        if (Enum.IsDefined(typeof(TEnum), value)) return value;
+        Report(UnknownEnumValue, attribute.NamedLocation(option), Format(value), enumName, Names<TEnum>());
+        return 0;
     }
 
     private TrainSpec ParseTrain(AttributeArguments train)
@@ -221,7 +389,7 @@ internal sealed class ExperimentParser
         return new TrainSpec(epochs, batchSize, learningRate, seed, optimizer, momentum, weightDecay, baseline);
     }
 
-    private DatasetSpec? ParseDataset(AttributeArguments dataset)
+    private DatasetSpec? ParseDataset(AttributeArguments dataset, AttributeArguments? synthetic)
     {
         if (dataset.Positional(0)?.Value is not int kindValue) return null;
         if (!Enum.IsDefined(typeof(DatasetKindSpec), kindValue))
@@ -232,7 +400,12 @@ internal sealed class ExperimentParser
         var kind = (DatasetKindSpec)kindValue;
         string? path = dataset.NamedOr<string?>("Path", null);
         if (dataset.Has("Path"))
-            CheckPath(path, "Dataset.Path", dataset.NamedLocation("Path"), "");
+        {
+            if (kind == DatasetKindSpec.Synthetic)
+                Report(ConflictingOptions, dataset.NamedLocation("Path"), "Dataset.Path", "DatasetKind.Synthetic", "synthetic data is generated, not read; remove Path");
+            else
+                CheckPath(path, "Dataset.Path", dataset.NamedLocation("Path"), "");
+        }
         else if (kind == DatasetKindSpec.Mnist)
             CheckPath(null, "Dataset.Path", dataset.AttributeLocation, " (MNIST has no default location; give the folder holding its IDX files)");
         int trainLimit = dataset.NamedOr("TrainLimit", 0);
@@ -241,7 +414,39 @@ internal sealed class ExperimentParser
         int testLimit = dataset.NamedOr("TestLimit", 0);
         if (testLimit < 0)
             Report(ValueOutOfRange, dataset.NamedLocation("TestLimit"), "Dataset.TestLimit", Format(testLimit), ">= 0 (0 = all samples)");
-        return new DatasetSpec(kind, path, trainLimit, testLimit);
+        double validation = dataset.NamedOr("ValidationFraction", 0.0);
+        if (!(validation >= 0 && validation < 1))
+            Report(ValueOutOfRange, dataset.NamedLocation("ValidationFraction"), "Dataset.ValidationFraction", Format(validation), "in [0, 1)");
+        var syntheticSpec = kind == DatasetKindSpec.Synthetic ? ParseSynthetic(synthetic) : null;
+        return new DatasetSpec(kind, path, trainLimit, testLimit, validation, syntheticSpec);
+    }
+
+    private SyntheticSpec ParseSynthetic(AttributeArguments? synthetic)
+    {
+        var defaults = SyntheticSpec.Default;
+        if (synthetic is not { } a) return defaults;
+        int Positive(string name, int fallback, int minimum)
+        {
+            int value = a.NamedOr(name, fallback);
+            if (value < minimum)
+                Report(ValueOutOfRange, a.NamedLocation(name), "SyntheticData." + name, Format(value), ">= " + Format(minimum));
+            return value;
+        }
+        int train = Positive("TrainSamples", defaults.TrainSamples, 1);
+        int test = Positive("TestSamples", defaults.TestSamples, 1);
+        int classes = Positive("Classes", defaults.Classes, 2);
+        int groups = Positive("Groups", defaults.Groups, 1);
+        if (groups > classes)
+            Report(ValueOutOfRange, a.NamedLocation("Groups"), "SyntheticData.Groups", Format(groups), $"at most Classes ({Format(classes)})");
+        int features = a.NamedOr("Features", defaults.Features);
+        if (features < classes + groups)
+            Report(ValueOutOfRange, a.NamedLocation("Features"), "SyntheticData.Features", Format(features),
+                $"at least Classes + Groups ({Format(classes + groups)}), one orthonormal direction each");
+        double tau = a.NamedOr("ClassCorrelation", defaults.ClassCorrelation);
+        if (!(tau >= 0 && tau <= 1))
+            Report(ValueOutOfRange, a.NamedLocation("ClassCorrelation"), "SyntheticData.ClassCorrelation", Format(tau), "in [0, 1]");
+        int seed = a.NamedOr("Seed", defaults.Seed);
+        return new SyntheticSpec(train, test, features, classes, groups, tau, seed);
     }
 
     private void CheckPath(string? path, string setting, LocationInfo? location, string hint)

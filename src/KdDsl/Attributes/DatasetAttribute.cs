@@ -26,6 +26,12 @@ public sealed class DatasetAttribute : Attribute
 
     /// <summary>Use at most this many test samples (0 = all).</summary>
     public int TestLimit { get; set; }
+
+    /// <summary>
+    /// Fraction of the training samples held out as a validation split (for teacher selection and calibration), in [0, 1).
+    /// Drawn with a fixed seed, so every run and every seed of an experiment sees the same split. Default 0 (none).
+    /// </summary>
+    public double ValidationFraction { get; set; }
 }
 
 /// <summary>Built-in data sets.</summary>
@@ -39,4 +45,10 @@ public enum DatasetKind
 
     /// <summary>MNIST handwritten digits in the same IDX layout as Fashion-MNIST; <see cref="DatasetAttribute.Path"/> is required.</summary>
     Mnist = 2,
+
+    /// <summary>
+    /// Synthetic classification with a controllable class correlation (Tang et al.), generated from a seed; see
+    /// <see cref="SyntheticDataAttribute"/> for its shape (defaults apply when that attribute is absent).
+    /// </summary>
+    Synthetic = 3,
 }

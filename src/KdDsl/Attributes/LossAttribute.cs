@@ -1,4 +1,5 @@
 using System;
+using KdDsl.Losses;
 
 namespace KdDsl;
 
@@ -19,10 +20,45 @@ public sealed class LossAttribute : Attribute
     public double Weight { get; set; } = 1.0;
 
     /// <summary>
-    /// Softmax temperature T for <see cref="LossKind.KlDivergence"/> (must be &gt; 0; default 1). The term is scaled by T^2 so its
-    /// gradients keep their size as T changes (Hinton et al.). Not valid for other kinds.
+    /// Softmax temperature T applied to the teacher's logits (must be &gt; 0; default 1): for <see cref="LossKind.KlDivergence"/>
+    /// <c>softmax(z_t/T)</c>, scaled by T^2 unless <see cref="ScaleByTemperatureSquared"/> is false; for <see cref="LossKind.KdPt"/>,
+    /// <see cref="LossKind.KdTopK"/> and <see cref="LossKind.KdPtSim"/> the teacher probabilities; for
+    /// <see cref="LossKind.TfKdRegularization"/> the virtual teacher's temperature (20 to 40 in the paper).
     /// </summary>
     public double Temperature { get; set; } = 1.0;
+
+    /// <summary>
+    /// Temperature of the student's softmax, when it should differ from the teacher's (Sultan et al. compare 1 with the teacher's T).
+    /// Default: equal to <see cref="Temperature"/> for <see cref="LossKind.KlDivergence"/>, 1 for the soft-target kinds.
+    /// </summary>
+    public double StudentTemperature { get; set; } = 1.0;
+
+    /// <summary>How <see cref="LossKind.KlDivergence"/> averages: per sample (batchmean, default) or over every element (Tf-KD's code).</summary>
+    public KlReduction Reduction { get; set; } = KlReduction.BatchMean;
+
+    /// <summary>Multiply <see cref="LossKind.KlDivergence"/> by T^2 (default true, as Hinton et al.).</summary>
+    public bool ScaleByTemperatureSquared { get; set; } = true;
+
+    /// <summary>Smoothing mass e of <see cref="LossKind.LabelSmoothing"/>, in (0, 1). Default 0.1.</summary>
+    public double Epsilon { get; set; } = 0.1;
+
+    /// <summary>How <see cref="LossKind.LabelSmoothing"/> spreads e: over all K classes (default) or over the K-1 wrong ones (Tf-KD's code).</summary>
+    public LabelSmoothingForm SmoothingForm { get; set; } = LabelSmoothingForm.Uniform;
+
+    /// <summary>Probability a of the true class in <see cref="LossKind.TfKdRegularization"/>'s hand-made teacher, in (0, 1]. Default 0.9.</summary>
+    public double TargetProbability { get; set; } = 0.9;
+
+    /// <summary>Which Tf-KD regularisation: the paper's formula (default) or the official code's.</summary>
+    public TfKdForm TfKdForm { get; set; } = TfKdForm.Paper;
+
+    /// <summary>How many of the teacher's classes <see cref="LossKind.KdTopK"/> keeps, &gt;= 1 (and at most the class count). Default 1.</summary>
+    public int TopK { get; set; } = 1;
+
+    /// <summary>What <see cref="LossKind.KdTopK"/> does with the other classes' mass. Default: spread it uniformly over them.</summary>
+    public TopKForm TopKForm { get; set; } = TopKForm.SpreadRemainder;
+
+    /// <summary>Temperature alpha of <see cref="LossKind.KdSim"/>'s class-similarity softmax, &gt; 0. Default 1.</summary>
+    public double SimilarityTemperature { get; set; } = 1.0;
 }
 
 /// <summary>The loss terms a distillation experiment can combine.</summary>
@@ -38,4 +74,35 @@ public enum LossKind
 
     /// <summary>Mean squared error between student and teacher logits, averaged over batch and classes.</summary>
     LogitMse = 2,
+
+    /// <summary>Cross-entropy with smoothed labels <c>(1-e)*y + e*u</c> (Szegedy et al.); needs no teacher. See <see cref="LossAttribute.Epsilon"/>.</summary>
+    LabelSmoothing = 3,
+
+    /// <summary>
+    /// Teacher-free KD's regulariser (Yuan et al., CVPR 2020): KL from a hand-made "virtual teacher" that puts
+    /// <see cref="LossAttribute.TargetProbability"/> on the true class and spreads the rest; needs no teacher model.
+    /// </summary>
+    TfKdRegularization = 4,
+
+    /// <summary>Partial KD, instance part only (Tang et al.): <c>H(rho, p_s)</c> with rho_c = p_t,c and the rest spread uniformly.</summary>
+    KdPt = 5,
+
+    /// <summary>Partial KD, domain part only (Tang et al.): <c>H(softmax(W_c . W^T / alpha), p_s)</c> from the teacher's logit-layer weights W.</summary>
+    KdSim = 6,
+
+    /// <summary>Partial KD, instance and domain parts together: the teacher's true-class probability, the rest spread by class similarity.</summary>
+    KdPtSim = 7,
+
+    /// <summary>KD on the teacher's top-k probabilities only (Tang et al.); see <see cref="LossAttribute.TopK"/> and <see cref="LossAttribute.TopKForm"/>.</summary>
+    KdTopK = 8,
+}
+
+/// <summary>The two published forms of Tf-KD's regulariser.</summary>
+public enum TfKdForm
+{
+    /// <summary>The paper: <c>T^2 * KL(p_d,T || p_s,T)</c> with <c>p_d,T = softmax(log(p_d)/T)</c>, batchmean.</summary>
+    Paper = 0,
+
+    /// <summary>The official code: <c>KL(softmax(p_d/T) || softmax(z_s))</c> (probabilities treated as logits), no T^2, mean over all elements.</summary>
+    OfficialCode = 1,
 }

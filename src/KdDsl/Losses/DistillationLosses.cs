@@ -7,8 +7,16 @@ namespace KdDsl.Losses;
 
 /// <summary>
 /// The loss terms the generated training loops call. Each returns a scalar tensor averaged over the batch. Formulas follow
-/// Hinton et al. (2015) and <c>docs/kd-methods.md</c>: z = logits, T = temperature, N = batch size, K = classes.
+/// Hinton et al. (2015) and <c>docs/kd-methods.md</c>: z = logits, T = temperature, N = batch size, K = classes,
+/// H(a, b) = -sum a log b, KL(a || b) = sum a log(a / b).
 /// </summary>
+/// <remarks>
+/// Inputs are <c>studentLogits</c> [N, K] (usually requiring grad), <c>teacherLogits</c> or target probabilities [N, K] (treated as
+/// constants by the formulas; detach them or compute them under <c>no_grad</c>), and <c>labels</c> [N] int64. The KL and
+/// soft-target terms are evaluated in float64 and returned in the student logits' dtype: a T^2-scaled KL at a large temperature
+/// is T^2 times a tiny difference of log-probabilities, which float32 cannot resolve. Every result stays differentiable with
+/// respect to the student logits.
+/// </remarks>
 public static class DistillationLosses
 {
     /// <summary>Cross-entropy with the true labels, <c>mean_n -log softmax(z_s)_{n,y_n}</c>.</summary>
@@ -17,17 +25,227 @@ public static class DistillationLosses
     /// <summary>
     /// Hinton's KD term, <c>T^2 * (1/N) * sum_n KL(softmax(z_t/T) || softmax(z_s/T))</c> ("batchmean"). The T^2 factor keeps the
     /// gradient's scale independent of T. Computed from log-probabilities directly: TorchSharp's <c>kl_div</c> defaults to
-    /// <c>log_target = true</c>, unlike PyTorch, and has no batchmean reduction.
+    /// <c>log_target = true</c>, unlike PyTorch, and has no batchmean reduction. Identical to
+    /// <c>KlDivergence(studentLogits, teacherLogits, temperature, temperature, KlReduction.BatchMean, true)</c>.
     /// </summary>
     public static Tensor KlDivergence(Tensor studentLogits, Tensor teacherLogits, double temperature)
     {
         if (!(temperature > 0)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The KD temperature must be > 0.");
-        var logStudent = F.log_softmax(studentLogits / temperature, 1);
-        var logTeacher = F.log_softmax(teacherLogits / temperature, 1);
-        var perSample = (logTeacher.exp() * (logTeacher - logStudent)).sum(1);
-        return perSample.mean() * (temperature * temperature);
+        return KlDivergence(studentLogits, teacherLogits, temperature, temperature, KlReduction.BatchMean, scaleByTemperatureSquared: true);
+    }
+
+    /// <summary>
+    /// The general KD term <c>[T_t^2] * KL(softmax(z_t/T_t) || softmax(z_s/T_s))</c>, reduced over the batch by
+    /// <paramref name="reduction"/>. With <c>T_s = T_t = T</c>, batchmean and the scale this is Hinton's term; with <c>T_s = 1</c> it is
+    /// the "student temperature 1" choice of Sultan et al.; with <see cref="KlReduction.ElementwiseMean"/> it is the official Tf-KD
+    /// code's <c>nn.KLDivLoss()</c> (divided by N*K).
+    /// </summary>
+    /// <param name="studentLogits">z_s, [N, K].</param>
+    /// <param name="teacherLogits">z_t, [N, K] (a constant: no gradient is meant to flow into it).</param>
+    /// <param name="teacherTemperature">T_t &gt; 0, applied to the teacher logits.</param>
+    /// <param name="studentTemperature">T_s &gt; 0, applied to the student logits.</param>
+    /// <param name="reduction">Batchmean (sum over classes, mean over samples) or the mean over all N*K elements.</param>
+    /// <param name="scaleByTemperatureSquared">
+    /// Multiply by <c>T_t^2</c>, the square of the <em>teacher</em> temperature (the temperature that softens the target). When
+    /// <c>T_s = T_t</c> this keeps the gradient's scale independent of T, as in Hinton et al.; when they differ, the gradient with
+    /// respect to z_s is <c>T_t^2 / T_s * (p_s,T_s - p_t,T_t) / N</c> (batchmean).
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException">A temperature that is not &gt; 0 and finite, or an unknown reduction.</exception>
+    /// <exception cref="ArgumentException">Logits that are not 2-D or whose shapes differ.</exception>
+    public static Tensor KlDivergence(
+        Tensor studentLogits, Tensor teacherLogits, double teacherTemperature, double studentTemperature, KlReduction reduction,
+        bool scaleByTemperatureSquared)
+    {
+        CheckTemperature(teacherTemperature, nameof(teacherTemperature));
+        CheckTemperature(studentTemperature, nameof(studentTemperature));
+        CheckReduction(reduction);
+        CheckLogits(studentLogits, nameof(studentLogits));
+        CheckSameShape(studentLogits, nameof(studentLogits), teacherLogits, nameof(teacherLogits));
+
+        var logStudent = F.log_softmax(ToFloat64(studentLogits) / studentTemperature, 1);
+        var logTeacher = F.log_softmax(ToFloat64(teacherLogits) / teacherTemperature, 1);
+        var loss = Reduce(logTeacher.exp() * (logTeacher - logStudent), reduction);
+        if (scaleByTemperatureSquared) loss = loss * (teacherTemperature * teacherTemperature);
+        return loss.to_type(studentLogits.dtype);
+    }
+
+    /// <summary>
+    /// Cross-entropy with a soft target, <c>mean_n H(rho_n, softmax(z_s/T_s)) = -(1/N) sum_n sum_k rho_nk log softmax(z_s/T_s)_nk</c>.
+    /// This is the <c>H(rho, p_s)</c> term of Tang et al. (fed with a <see cref="TeacherDistributions"/> target) and of label
+    /// smoothing; its gradient with respect to z_s is <c>(softmax(z_s/T_s) - rho) / (N T_s)</c>.
+    /// </summary>
+    /// <param name="studentLogits">z_s, [N, K].</param>
+    /// <param name="targetProbabilities">rho, [N, K], each row a probability distribution (a constant).</param>
+    /// <param name="studentTemperature">T_s &gt; 0 (default 1).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A temperature that is not &gt; 0 and finite.</exception>
+    /// <exception cref="ArgumentException">Tensors that are not 2-D or whose shapes differ.</exception>
+    public static Tensor SoftCrossEntropy(Tensor studentLogits, Tensor targetProbabilities, double studentTemperature = 1)
+    {
+        CheckTemperature(studentTemperature, nameof(studentTemperature));
+        CheckLogits(studentLogits, nameof(studentLogits));
+        CheckSameShape(studentLogits, nameof(studentLogits), targetProbabilities, nameof(targetProbabilities));
+
+        var logStudent = F.log_softmax(ToFloat64(studentLogits) / studentTemperature, 1);
+        var loss = -(ToFloat64(targetProbabilities) * logStudent).sum(1).mean();
+        return loss.to_type(studentLogits.dtype);
+    }
+
+    /// <summary>
+    /// Label smoothing (Szegedy et al.; Yuan et al. show it is KD with a uniform virtual teacher): <c>mean_n H(target_n, softmax(z_s))</c>
+    /// with the target of <paramref name="form"/>: <see cref="LabelSmoothingForm.Uniform"/> <c>(1-e)*y + e/K</c> (the paper), or
+    /// <see cref="LabelSmoothingForm.OffTrueClass"/> <c>1-e</c> on the true class and <c>e/(K-1)</c> elsewhere (the official Tf-KD code).
+    /// With <c>e = 0</c> both equal <see cref="CrossEntropy"/>.
+    /// </summary>
+    /// <param name="studentLogits">z_s, [N, K], K &gt;= 2.</param>
+    /// <param name="labels">True classes, int64 [N].</param>
+    /// <param name="epsilon">Smoothing e in [0, 1].</param>
+    /// <param name="form">Which smoothed target.</param>
+    /// <exception cref="ArgumentOutOfRangeException">e outside [0, 1], or an unknown form.</exception>
+    /// <exception cref="ArgumentException">Logits that are not [N, K] with K &gt;= 2, or labels that are not int64 [N].</exception>
+    public static Tensor LabelSmoothing(Tensor studentLogits, Tensor labels, double epsilon, LabelSmoothingForm form)
+    {
+        if (!(epsilon >= 0 && epsilon <= 1))
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "The label-smoothing epsilon must lie in [0, 1].");
+        int classes = CheckClassifierLogits(studentLogits, nameof(studentLogits));
+        TeacherDistributions.CheckLabels(labels, studentLogits.shape[0], nameof(labels));
+
+        (double onTrue, double offTrue) = form switch
+        {
+            LabelSmoothingForm.Uniform => (1 - epsilon + epsilon / classes, epsilon / classes),
+            LabelSmoothingForm.OffTrueClass => (1 - epsilon, epsilon / (classes - 1)),
+            _ => throw new ArgumentOutOfRangeException(nameof(form), form,
+                $"Unknown label-smoothing form {(int)form}; expected one of {string.Join(", ", Enum.GetNames<LabelSmoothingForm>())}."),
+        };
+        using var target = TeacherDistributions.TrueClassDistribution(labels, classes, onTrue, offTrue, ScalarType.Float64);
+        return SoftCrossEntropy(studentLogits, target);
+    }
+
+    /// <summary>
+    /// Tf-KD's regularisation term in the <b>paper</b> form (Yuan et al., CVPR 2020):
+    /// <c>T^2 * (1/N) * sum_n KL(p_d,T || softmax(z_s/T))</c> (batchmean), where p_d is the hand-made virtual teacher
+    /// (<see cref="TeacherDistributions.Virtual"/>: a on the true class, (1-a)/(K-1) elsewhere) and <c>p_d,T</c> is read as the virtual
+    /// teacher softened like a teacher's softmax at temperature T, i.e. with <c>log p_d</c> as its logits:
+    /// <c>p_d,T = softmax(log(p_d) / T)</c> (so <c>p_d,T(k)</c> is proportional to <c>p_d(k)^(1/T)</c>; a = 1 keeps it one-hot, and the
+    /// term becomes <c>T^2 * mean_n -log softmax(z_s/T)_{n,c}</c>). The paper's <c>(1-alpha)*H(y,p_s)</c> part is not included: declare
+    /// cross-entropy as its own weighted term.
+    /// </summary>
+    /// <param name="studentLogits">z_s, [N, K], K &gt;= 2.</param>
+    /// <param name="labels">True classes, int64 [N].</param>
+    /// <param name="targetProbability">a in [0, 1], the virtual teacher's probability of the true class (0.9 to 0.99 in the paper).</param>
+    /// <param name="temperature">T &gt; 0 (20 to 40 in the paper), applied to the student and the virtual teacher alike.</param>
+    /// <exception cref="ArgumentOutOfRangeException">a outside [0, 1] or T not &gt; 0 and finite.</exception>
+    /// <exception cref="ArgumentException">Logits that are not [N, K] with K &gt;= 2, or labels that are not int64 [N].</exception>
+    public static Tensor TfKdRegularizationPaper(Tensor studentLogits, Tensor labels, double targetProbability, double temperature)
+    {
+        CheckProbability(targetProbability, nameof(targetProbability));
+        CheckTemperature(temperature, nameof(temperature));
+        int classes = CheckClassifierLogits(studentLogits, nameof(studentLogits));
+        TeacherDistributions.CheckLabels(labels, studentLogits.shape[0], nameof(labels));
+
+        // softmax(log p_d / T) is again a "true class vs the rest" distribution: with r = (p_off / a)^(1/T),
+        // q_true = 1 / (1 + (K-1) r) and q_off = r / (1 + (K-1) r). Computed in closed form so that a = 1 (log 0) and a = 0 are exact.
+        double qTrue, qOff;
+        if (targetProbability == 1) (qTrue, qOff) = (1, 0);
+        else if (targetProbability == 0) (qTrue, qOff) = (0, 1.0 / (classes - 1));
+        else
+        {
+            double off = (1 - targetProbability) / (classes - 1);
+            double r = Math.Exp((Math.Log(off) - Math.Log(targetProbability)) / temperature);
+            qTrue = 1 / (1 + (classes - 1) * r);
+            qOff = r / (1 + (classes - 1) * r);
+        }
+        // KL(q || p) = sum q log q - sum q log p; the first sum is the same constant for every sample (0 log 0 = 0).
+        double negativeEntropy = XLogX(qTrue) + (classes - 1) * XLogX(qOff);
+
+        using var target = TeacherDistributions.TrueClassDistribution(labels, classes, qTrue, qOff, ScalarType.Float64);
+        var logStudent = F.log_softmax(ToFloat64(studentLogits) / temperature, 1);
+        var crossEntropy = -(target * logStudent).sum(1).mean();
+        var loss = (crossEntropy + negativeEntropy) * (temperature * temperature);
+        return loss.to_type(studentLogits.dtype);
+    }
+
+    /// <summary>
+    /// Tf-KD's regularisation term as the <b>official code</b> computes it (<c>loss_kd_regularization</c>):
+    /// <c>KL(softmax(p_d / T) || softmax(z_s))</c> with the elementwise-mean reduction (divided by N*K), no T^2 factor and the student
+    /// at temperature 1. The virtual teacher's <em>probabilities</em> p_d (a on the true class, (1-a)/(K-1) elsewhere) are treated as
+    /// logits, so for T of 20 to 40 the target is nearly uniform, i.e. close to label smoothing. The code's <c>(1-alpha)*CE</c> part and
+    /// its optional <c>multiplier</c> are not included: declare cross-entropy as its own term and put the factors in the weights.
+    /// </summary>
+    /// <param name="studentLogits">z_s, [N, K], K &gt;= 2.</param>
+    /// <param name="labels">True classes, int64 [N].</param>
+    /// <param name="targetProbability">a in [0, 1] (the code uses 0.99).</param>
+    /// <param name="temperature">T &gt; 0, dividing the virtual teacher's probabilities only.</param>
+    /// <exception cref="ArgumentOutOfRangeException">a outside [0, 1] or T not &gt; 0 and finite.</exception>
+    /// <exception cref="ArgumentException">Logits that are not [N, K] with K &gt;= 2, or labels that are not int64 [N].</exception>
+    public static Tensor TfKdRegularizationOfficialCode(Tensor studentLogits, Tensor labels, double targetProbability, double temperature)
+    {
+        CheckProbability(targetProbability, nameof(targetProbability));
+        CheckTemperature(temperature, nameof(temperature));
+        int classes = CheckClassifierLogits(studentLogits, nameof(studentLogits));
+        TeacherDistributions.CheckLabels(labels, studentLogits.shape[0], nameof(labels));
+
+        using var virtualTeacher = TeacherDistributions.TrueClassDistribution(
+            labels, classes, targetProbability, (1 - targetProbability) / (classes - 1), ScalarType.Float64);
+        var logTarget = F.log_softmax(virtualTeacher / temperature, 1);
+        var logStudent = F.log_softmax(ToFloat64(studentLogits), 1);
+        var loss = Reduce(logTarget.exp() * (logTarget - logStudent), KlReduction.ElementwiseMean);
+        return loss.to_type(studentLogits.dtype);
     }
 
     /// <summary>Mean squared error between logits, <c>mean_{n,k} (z_s - z_t)^2</c>.</summary>
     public static Tensor LogitMse(Tensor studentLogits, Tensor teacherLogits) => F.mse_loss(studentLogits, teacherLogits);
+
+    private static Tensor ToFloat64(Tensor tensor) => tensor.dtype == ScalarType.Float64 ? tensor : tensor.to_type(ScalarType.Float64);
+
+    private static Tensor Reduce(Tensor pointwise, KlReduction reduction) => reduction switch
+    {
+        KlReduction.BatchMean => pointwise.sum(1).mean(),
+        KlReduction.ElementwiseMean => pointwise.mean(),
+        _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Unknown KL reduction."),
+    };
+
+    private static double XLogX(double x) => x > 0 ? x * Math.Log(x) : 0;
+
+    private static void CheckReduction(KlReduction reduction)
+    {
+        if (reduction is not (KlReduction.BatchMean or KlReduction.ElementwiseMean))
+            throw new ArgumentOutOfRangeException(nameof(reduction), reduction,
+                $"Unknown KL reduction {(int)reduction}; expected one of {string.Join(", ", Enum.GetNames<KlReduction>())}.");
+    }
+
+    private static void CheckTemperature(double temperature, string name)
+    {
+        if (!(temperature > 0) || double.IsInfinity(temperature))
+            throw new ArgumentOutOfRangeException(name, temperature, "The temperature must be > 0 and finite.");
+    }
+
+    private static void CheckProbability(double probability, string name)
+    {
+        if (!(probability >= 0 && probability <= 1))
+            throw new ArgumentOutOfRangeException(name, probability, "The target probability must lie in [0, 1].");
+    }
+
+    private static void CheckLogits(Tensor logits, string name)
+    {
+        ArgumentNullException.ThrowIfNull(logits, name);
+        if (logits.dim() != 2)
+            throw new ArgumentException($"Expected a 2-D tensor [samples, classes], got shape [{string.Join(", ", logits.shape)}].", name);
+    }
+
+    private static int CheckClassifierLogits(Tensor logits, string name)
+    {
+        CheckLogits(logits, name);
+        if (logits.shape[1] < 2)
+            throw new ArgumentException($"At least 2 classes are needed, got shape [{string.Join(", ", logits.shape)}].", name);
+        return checked((int)logits.shape[1]);
+    }
+
+    private static void CheckSameShape(Tensor first, string firstName, Tensor second, string secondName)
+    {
+        ArgumentNullException.ThrowIfNull(second, secondName);
+        if (!first.shape.AsSpan().SequenceEqual(second.shape))
+            throw new ArgumentException(
+                $"{secondName} has shape [{string.Join(", ", second.shape)}] but {firstName} has [{string.Join(", ", first.shape)}]; they must match.",
+                secondName);
+    }
 }

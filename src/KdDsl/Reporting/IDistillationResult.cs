@@ -13,8 +13,8 @@ public interface IDistillationResult
     /// <summary>The settings the run used.</summary>
     TrainingSettings Settings { get; }
 
-    /// <summary>Teacher accuracy on the test split.</summary>
-    double TeacherAccuracy { get; }
+    /// <summary>Teacher accuracy on the test split; null for teacher-free experiments.</summary>
+    double? TeacherAccuracy { get; }
 
     /// <summary>Accuracy of the student trained alone (cross-entropy), when the experiment asked for the baseline.</summary>
     double? StudentAloneAccuracy { get; }

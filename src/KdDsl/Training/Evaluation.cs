@@ -27,4 +27,38 @@ public static class Evaluation
         if (wasTraining) model.train();
         return (double)correct / data.Count;
     }
+
+    /// <summary>The model's logits for every sample of <paramref name="data"/>, [N, K] float32 on the CPU, in eval mode without gradients.</summary>
+    public static Tensor Logits(nn.Module<Tensor, Tensor> model, LabeledDataset data, int batchSize, Device device)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        var parts = new System.Collections.Generic.List<Tensor>();
+        try
+        {
+            using (no_grad())
+            {
+                for (long start = 0; start < data.Count; start += batchSize)
+                {
+                    long length = System.Math.Min(batchSize, data.Count - start);
+                    using var inputs = data.Features.narrow(0, start, length).to(device);
+                    parts.Add(model.call(inputs).cpu());
+                }
+            }
+            return cat(parts, 0);
+        }
+        finally
+        {
+            foreach (var part in parts) part.Dispose();
+            if (wasTraining) model.train();
+        }
+    }
+
+    /// <summary>Mean cross-entropy of the model on <paramref name="data"/>.</summary>
+    public static double CrossEntropy(nn.Module<Tensor, Tensor> model, LabeledDataset data, int batchSize, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var logits = Logits(model, data, batchSize, device);
+        return nn.functional.cross_entropy(logits, data.Labels).item<float>();
+    }
 }

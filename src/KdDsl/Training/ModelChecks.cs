@@ -53,4 +53,21 @@ public static class ModelChecks
             if (wasTraining) model.train();
         }
     }
+
+    /// <summary>
+    /// The weight [K, H] of the model's logit layer: its last Linear layer, which must have <paramref name="classCount"/> outputs.
+    /// A detached copy, for KD-sim's class similarities. Throws naming the model when there is none.
+    /// </summary>
+    public static Tensor LogitLayerWeights(nn.Module model, int classCount, string role, string modelType)
+    {
+        var last = model.modules().OfType<Linear>().LastOrDefault();
+        if (last is null)
+            throw new InvalidOperationException($"KD-sim needs the {role}'s logit layer, but {modelType} has no Linear layer.");
+        if (last.weight is not { } weight || weight.shape[0] != classCount)
+            throw new InvalidOperationException(
+                $"KD-sim takes the {role}'s last Linear layer as its logit layer, but in {modelType} it has " +
+                $"{last.weight?.shape[0]} outputs, not the {classCount} classes.");
+        using var noGrad = no_grad();
+        return weight.detach().clone();
+    }
 }

@@ -13,15 +13,25 @@ public static class SupervisedTraining
     /// <summary>Trains <paramref name="model"/> and returns the mean loss of each epoch.</summary>
     public static IReadOnlyList<double> Train(
         nn.Module<Tensor, Tensor> model, LabeledDataset train, TrainingSettings settings, TrainingPhase phase, Device device,
-        IProgress<TrainingProgress>? progress)
+        IProgress<TrainingProgress>? progress) =>
+        Train(model, train, settings, phase, device, progress, stopAfterStep: null, afterEpoch: null);
+
+    /// <summary>
+    /// Trains <paramref name="model"/>; <paramref name="stopAfterStep"/> (epoch, step) may end training early, and
+    /// <paramref name="afterEpoch"/> (epoch) runs after each full epoch. Returns the mean loss of each epoch begun.
+    /// </summary>
+    public static IReadOnlyList<double> Train(
+        nn.Module<Tensor, Tensor> model, LabeledDataset train, TrainingSettings settings, TrainingPhase phase, Device device,
+        IProgress<TrainingProgress>? progress, Func<int, int, bool>? stopAfterStep, Action<int>? afterEpoch)
     {
         using var optimizer = Optimizers.Create(settings, model.parameters());
         int steps = Batches.StepsPerEpoch(train.Count, settings.BatchSize);
-        var history = new double[settings.Epochs];
+        var history = new List<double>(settings.Epochs);
         model.train();
         for (int epoch = 1; epoch <= settings.Epochs; epoch++)
         {
             double sum = 0;
+            int done = 0;
             using var order = Batches.EpochOrder(train.Count, settings.Seed, epoch);
             for (int step = 1; step <= steps; step++)
             {
@@ -33,9 +43,16 @@ public static class SupervisedTraining
                 loss.backward();
                 optimizer.step();
                 sum += value;
+                done++;
                 progress?.Report(new TrainingProgress(phase, epoch, settings.Epochs, step, steps, value));
+                if (stopAfterStep?.Invoke(epoch, step) == true)
+                {
+                    history.Add(sum / done);
+                    return history;
+                }
             }
-            history[epoch - 1] = sum / steps;
+            history.Add(sum / steps);
+            afterEpoch?.Invoke(epoch);
         }
         return history;
     }

@@ -12,7 +12,7 @@ static partial class GlobalMse
     /// <summary>The declared loss terms, in declaration order.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<string> LossTermNames { get; } = new string[] { "LogitMse", "CrossEntropy" };
 
-    /// <summary>Trains (or loads) the teacher, trains the student alone where declared, distills the student, and evaluates all three.</summary>
+    /// <summary>Trains (or loads) the teacher, trains the student alone where declared, distills the student, and evaluates them.</summary>
     public static Result Run(global::KdDsl.Data.DatasetSplits data, global::KdDsl.Training.RunOptions? options = null)
     {
         options ??= new global::KdDsl.Training.RunOptions();
@@ -20,6 +20,7 @@ static partial class GlobalMse
         var settings = options.Apply(DeclaredSettings);
         var device = options.Device ?? global::TorchSharp.torch.CPU;
         var clock = global::System.Diagnostics.Stopwatch.StartNew();
+        const int bins = 15;
 
         // Teacher: built and checked before any training step.
         global::KdDsl.Training.ExperimentRuntime.Seed(settings.Seed);
@@ -27,8 +28,9 @@ static partial class GlobalMse
         global::KdDsl.Training.ModelChecks.EnsureFits(teacher, "teacher", "Sample.BigNet", data.Train);
         global::TorchSharp.ModuleExtensionMethods.to(teacher, device);
         const bool teacherLoaded = false;
-        var teacherEpochLosses = global::KdDsl.Training.SupervisedTraining.Train(teacher, data.Train, settings, global::KdDsl.Training.TrainingPhase.Teacher, device, options.Progress);
+        global::KdDsl.Training.TeacherTrainingReport? teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings, global::KdDsl.TeacherSelection.LastEpoch, 0d, device, options.Progress);
         double teacherAccuracy = global::KdDsl.Training.Evaluation.Accuracy(teacher, data.Test, settings.BatchSize, device);
+        var teacherTest = global::KdDsl.Training.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);
 
         // Student: the baseline (if any) starts from the same weights and sees the same batches as the distilled student.
         global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));
@@ -39,17 +41,20 @@ static partial class GlobalMse
         global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
         var epochs = Distill(teacher, student, data.Train, settings, device, options.Progress);
         double studentAccuracy = global::KdDsl.Training.Evaluation.Accuracy(student, data.Test, settings.BatchSize, device);
+        var studentTest = global::KdDsl.Training.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);
 
         return new Result
         {
             Settings = settings,
             Teacher = teacher,
-            Student = student,
             TeacherLoadedFromCheckpoint = teacherLoaded,
-            TeacherEpochLosses = teacherEpochLosses,
+            TeacherTraining = teacherTraining,
             TeacherAccuracy = teacherAccuracy,
+            TeacherTest = teacherTest,
+            Student = student,
             Epochs = epochs,
             StudentAccuracy = studentAccuracy,
+            StudentTest = studentTest,
             Elapsed = clock.Elapsed,
         };
     }
@@ -98,7 +103,7 @@ static partial class GlobalMse
     /// <summary>Mean losses of one distillation epoch: the weighted total and each declared term, unweighted.</summary>
     public readonly record struct EpochLosses(int Epoch, double Total, double LogitMse, double CrossEntropy);
 
-    /// <summary>Everything one run produced: the trained models, per-epoch losses per term, and test accuracies.</summary>
+    /// <summary>Everything one run produced: the trained models, per-epoch losses per term, test accuracies and calibration.</summary>
     public sealed class Result : global::KdDsl.Reporting.IDistillationResult, global::System.IDisposable
     {
         /// <summary>The experiment's name.</summary>
@@ -107,22 +112,30 @@ static partial class GlobalMse
         public required global::KdDsl.Training.TrainingSettings Settings { get; init; }
         /// <summary>The trained (or loaded) teacher.</summary>
         public required global::Sample.BigNet Teacher { get; init; }
-        /// <summary>The distilled student.</summary>
-        public required global::Sample.SmallNet Student { get; init; }
         /// <summary>Whether the teacher was loaded from its checkpoint instead of trained.</summary>
         public required bool TeacherLoadedFromCheckpoint { get; init; }
+        /// <summary>How the teacher was trained (null when loaded): losses, validation curve, the epoch kept.</summary>
+        public required global::KdDsl.Training.TeacherTrainingReport? TeacherTraining { get; init; }
         /// <summary>Mean cross-entropy per teacher epoch (empty when loaded).</summary>
-        public required global::System.Collections.Generic.IReadOnlyList<double> TeacherEpochLosses { get; init; }
+        public global::System.Collections.Generic.IReadOnlyList<double> TeacherEpochLosses => TeacherTraining?.EpochLosses ?? global::System.Array.Empty<double>();
         /// <summary>Teacher accuracy on the test split.</summary>
         public required double TeacherAccuracy { get; init; }
+        /// <summary>The teacher's calibration on the test split (ECE, over-confidence, reliability bins).</summary>
+        public required global::KdDsl.Calibration.CalibrationReport TeacherTest { get; init; }
+        /// <summary>The distilled student.</summary>
+        public required global::Sample.SmallNet Student { get; init; }
         /// <summary>Accuracy of the student trained alone (null unless [Train(StudentBaseline = true)]).</summary>
         public double? StudentAloneAccuracy { get; init; }
         /// <summary>Mean losses per distillation epoch, one typed member per declared term.</summary>
         public required global::System.Collections.Generic.IReadOnlyList<EpochLosses> Epochs { get; init; }
         /// <summary>Accuracy of the distilled student on the test split.</summary>
         public required double StudentAccuracy { get; init; }
+        /// <summary>The distilled student's calibration on the test split.</summary>
+        public required global::KdDsl.Calibration.CalibrationReport StudentTest { get; init; }
         /// <summary>Wall time of the run.</summary>
         public required global::System.TimeSpan Elapsed { get; init; }
+
+        double? global::KdDsl.Reporting.IDistillationResult.TeacherAccuracy => TeacherAccuracy;
 
         global::System.Collections.Generic.IReadOnlyList<string> global::KdDsl.Reporting.IDistillationResult.LossTermNames => LossTermNames;
 

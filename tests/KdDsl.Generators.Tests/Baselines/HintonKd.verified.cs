@@ -17,11 +17,11 @@ namespace Sample.Experiments
         /// <summary>Runs the experiment on the declared data set (Digits).</summary>
         public static Result Run(global::KdDsl.Training.RunOptions? options = null)
         {
-            using var data = global::KdDsl.Data.BuiltInDatasets.Load(global::KdDsl.DatasetKind.Digits, null, 500, 0);
-            return Run(data, options);
+            using var loaded = global::KdDsl.Data.BuiltInDatasets.Load(global::KdDsl.DatasetKind.Digits, null, 500, 0);
+            return Run(loaded, options);
         }
 
-        /// <summary>Trains (or loads) the teacher, trains the student alone where declared, distills the student, and evaluates all three.</summary>
+        /// <summary>Trains (or loads) the teacher, trains the student alone where declared, distills the student, and evaluates them.</summary>
         public static Result Run(global::KdDsl.Data.DatasetSplits data, global::KdDsl.Training.RunOptions? options = null)
         {
             options ??= new global::KdDsl.Training.RunOptions();
@@ -29,6 +29,7 @@ namespace Sample.Experiments
             var settings = options.Apply(DeclaredSettings);
             var device = options.Device ?? global::TorchSharp.torch.CPU;
             var clock = global::System.Diagnostics.Stopwatch.StartNew();
+            const int bins = 15;
 
             // Teacher: built and checked before any training step.
             global::KdDsl.Training.ExperimentRuntime.Seed(settings.Seed);
@@ -36,18 +37,18 @@ namespace Sample.Experiments
             global::KdDsl.Training.ModelChecks.EnsureFits(teacher, "teacher", "Sample.BigNet", data.Train);
             global::TorchSharp.ModuleExtensionMethods.to(teacher, device);
             bool teacherLoaded = global::KdDsl.Training.TeacherCheckpoint.Exists("teachers/big.ckpt");
-            global::System.Collections.Generic.IReadOnlyList<double> teacherEpochLosses;
+            global::KdDsl.Training.TeacherTrainingReport? teacherTraining = null;
             if (teacherLoaded)
             {
                 global::KdDsl.Training.TeacherCheckpoint.Load(teacher, "teachers/big.ckpt", "Sample.BigNet");
-                teacherEpochLosses = global::System.Array.Empty<double>();
             }
             else
             {
-                teacherEpochLosses = global::KdDsl.Training.SupervisedTraining.Train(teacher, data.Train, settings with { Epochs = 3 }, global::KdDsl.Training.TrainingPhase.Teacher, device, options.Progress);
+                teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings with { Epochs = 3 }, global::KdDsl.TeacherSelection.LastEpoch, 0d, device, options.Progress);
                 global::KdDsl.Training.TeacherCheckpoint.SaveAtomically(teacher, "teachers/big.ckpt");
             }
             double teacherAccuracy = global::KdDsl.Training.Evaluation.Accuracy(teacher, data.Test, settings.BatchSize, device);
+            var teacherTest = global::KdDsl.Training.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);
 
             // Student: the baseline (if any) starts from the same weights and sees the same batches as the distilled student.
             global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));
@@ -65,20 +66,23 @@ namespace Sample.Experiments
             global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
             var epochs = Distill(teacher, student, data.Train, settings, device, options.Progress);
             double studentAccuracy = global::KdDsl.Training.Evaluation.Accuracy(student, data.Test, settings.BatchSize, device);
+            var studentTest = global::KdDsl.Training.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);
 
             return new Result
             {
                 Settings = settings,
                 Teacher = teacher,
-                Student = student,
                 TeacherLoadedFromCheckpoint = teacherLoaded,
-                TeacherEpochLosses = teacherEpochLosses,
+                TeacherTraining = teacherTraining,
                 TeacherAccuracy = teacherAccuracy,
+                TeacherTest = teacherTest,
+                Student = student,
                 StudentAlone = studentAlone,
                 StudentAloneEpochLosses = studentAloneEpochLosses,
                 StudentAloneAccuracy = studentAloneAccuracy,
                 Epochs = epochs,
                 StudentAccuracy = studentAccuracy,
+                StudentTest = studentTest,
                 Elapsed = clock.Elapsed,
             };
         }
@@ -127,7 +131,7 @@ namespace Sample.Experiments
         /// <summary>Mean losses of one distillation epoch: the weighted total and each declared term, unweighted.</summary>
         public readonly record struct EpochLosses(int Epoch, double Total, double CrossEntropy, double KlDivergence);
 
-        /// <summary>Everything one run produced: the trained models, per-epoch losses per term, and test accuracies.</summary>
+        /// <summary>Everything one run produced: the trained models, per-epoch losses per term, test accuracies and calibration.</summary>
         public sealed class Result : global::KdDsl.Reporting.IDistillationResult, global::System.IDisposable
         {
             /// <summary>The experiment's name.</summary>
@@ -136,14 +140,18 @@ namespace Sample.Experiments
             public required global::KdDsl.Training.TrainingSettings Settings { get; init; }
             /// <summary>The trained (or loaded) teacher.</summary>
             public required global::Sample.BigNet Teacher { get; init; }
-            /// <summary>The distilled student.</summary>
-            public required global::Sample.SmallNet Student { get; init; }
             /// <summary>Whether the teacher was loaded from its checkpoint instead of trained.</summary>
             public required bool TeacherLoadedFromCheckpoint { get; init; }
+            /// <summary>How the teacher was trained (null when loaded): losses, validation curve, the epoch kept.</summary>
+            public required global::KdDsl.Training.TeacherTrainingReport? TeacherTraining { get; init; }
             /// <summary>Mean cross-entropy per teacher epoch (empty when loaded).</summary>
-            public required global::System.Collections.Generic.IReadOnlyList<double> TeacherEpochLosses { get; init; }
+            public global::System.Collections.Generic.IReadOnlyList<double> TeacherEpochLosses => TeacherTraining?.EpochLosses ?? global::System.Array.Empty<double>();
             /// <summary>Teacher accuracy on the test split.</summary>
             public required double TeacherAccuracy { get; init; }
+            /// <summary>The teacher's calibration on the test split (ECE, over-confidence, reliability bins).</summary>
+            public required global::KdDsl.Calibration.CalibrationReport TeacherTest { get; init; }
+            /// <summary>The distilled student.</summary>
+            public required global::Sample.SmallNet Student { get; init; }
             /// <summary>The student trained alone with cross-entropy.</summary>
             public required global::Sample.SmallNet StudentAlone { get; init; }
             /// <summary>Mean cross-entropy per epoch of the student trained alone.</summary>
@@ -154,8 +162,12 @@ namespace Sample.Experiments
             public required global::System.Collections.Generic.IReadOnlyList<EpochLosses> Epochs { get; init; }
             /// <summary>Accuracy of the distilled student on the test split.</summary>
             public required double StudentAccuracy { get; init; }
+            /// <summary>The distilled student's calibration on the test split.</summary>
+            public required global::KdDsl.Calibration.CalibrationReport StudentTest { get; init; }
             /// <summary>Wall time of the run.</summary>
             public required global::System.TimeSpan Elapsed { get; init; }
+
+            double? global::KdDsl.Reporting.IDistillationResult.TeacherAccuracy => TeacherAccuracy;
 
             global::System.Collections.Generic.IReadOnlyList<string> global::KdDsl.Reporting.IDistillationResult.LossTermNames => LossTermNames;
 

@@ -157,7 +157,7 @@ public sealed class GeneratedLoopTests
         using var digits = BuiltInDatasets.Load(DatasetKind.Digits, null, 100, 50);
         var features = digits.Train.Features.clone();
         features[0, 0] = tensor(float.NaN);
-        // The teacher trains first, so the NaN surfaces in its cross-entropy.
+        // The teacher trains first, so the NaN surfaces in its cross-entropy, at the first step whose batch holds sample 0.
         using var poisoned = new LabeledDataset("poisoned", features, digits.Train.Labels.clone(), 10);
         var error = Assert.Throws<NonFiniteLossException>(() => TinyDigitsKd.Run(new DatasetSplits(poisoned, digits.Test)));
         Assert.Equal(TrainingPhase.Teacher, error.Phase);

@@ -90,7 +90,7 @@ public partial class WrongWidthKd
 [Distillation]
 [Teacher(typeof(TinyTeacher))]
 [Student(typeof(FiveClassNet))]
-[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
 [Train(Epochs = 1)]
 public partial class WrongClassCountKd
 {
@@ -100,17 +100,90 @@ public partial class WrongClassCountKd
 [Dataset(DatasetKind.Mnist, Path = "/nonexistent/kddsl/mnist")]
 [Teacher(typeof(TinyTeacher))]
 [Student(typeof(TinyStudent))]
-[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
 public partial class MissingFilesKd
 {
 }
 
 [Distillation]
 [Dataset(DatasetKind.Digits, TrainLimit = 300, TestLimit = 100)]
-[Teacher(typeof(TinyTeacher), Epochs = 1)]
 [Student(typeof(TinyStudent))]
 [Loss(LossKind.CrossEntropy)]
 [Train(Epochs = 2, BatchSize = 32, Seed = 3, StudentBaseline = true)]
 public partial class CrossEntropyOnlyKd
+{
+}
+
+[Distillation]
+[Dataset(DatasetKind.Digits, TrainLimit = 300, TestLimit = 100)]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.LabelSmoothing, Weight = 0.5, Epsilon = 0.1)]
+[Loss(LossKind.TfKdRegularization, Weight = 0.5, TargetProbability = 0.9, Temperature = 20)]
+[Train(Epochs = 4, BatchSize = 32, LearningRate = 1e-2)]
+public partial class TeacherFreeKd
+{
+}
+
+[Distillation]
+[Dataset(DatasetKind.Digits, TrainLimit = 300, TestLimit = 100)]
+[SelfTeacher(Epochs = 2)]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.CrossEntropy, Weight = 0.5)]
+[Loss(LossKind.KdPt, Weight = 0.5, Temperature = 2)]
+[Train(Epochs = 2, BatchSize = 32, LearningRate = 3e-3, StudentBaseline = true)]
+public partial class SelfTaughtKd
+{
+}
+
+[Distillation]
+[Dataset(DatasetKind.Digits, TrainLimit = 400, TestLimit = 100, ValidationFraction = 0.25)]
+[Teacher(typeof(TinyTeacher), Epochs = 5, Selection = TeacherSelection.BestValidationAccuracy)]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.KdSim, SimilarityTemperature = 0.5)]
+[Loss(LossKind.KdTopK, TopK = 3)]
+[Train(Epochs = 1, BatchSize = 32, LearningRate = 3e-3)]
+public partial class SelectedTeacherKd
+{
+}
+
+[Distillation]
+[Dataset(DatasetKind.Digits, TrainLimit = 400, TestLimit = 100, ValidationFraction = 0.25)]
+[Teacher(typeof(TinyTeacher), Epochs = 5, Selection = TeacherSelection.LowestValidationLoss)]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.KlDivergence, Temperature = 2)]
+[Train(Epochs = 1, BatchSize = 32, LearningRate = 1e-2)]
+public partial class LowestLossTeacherKd
+{
+}
+
+[Distillation]
+[Dataset(DatasetKind.Digits, TrainLimit = 600, TestLimit = 100, ValidationFraction = 0.2)]
+[Teacher(typeof(TinyTeacher), Epochs = 5, StopAtAccuracy = 0.5)]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.KlDivergence, Temperature = 4)]
+[Train(Epochs = 1, BatchSize = 16, LearningRate = 1e-3)]
+public partial class DefectiveTeacherKd
+{
+}
+
+[Distillation]
+[Dataset(DatasetKind.Digits, TrainLimit = 500, TestLimit = 200, ValidationFraction = 0.3)]
+[Teacher(typeof(TinyTeacher), Epochs = 15)]
+[CalibratedTeacher(Bins = 10)]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.KlDivergence, Temperature = 2)]
+[Train(Epochs = 1, BatchSize = 32, LearningRate = 1e-2)]
+public partial class CalibratedTeacherKd
+{
+}
+
+[Distillation]
+[Dataset(DatasetKind.Synthetic)]
+[SyntheticData(TrainSamples = 400, TestSamples = 200, Features = 16, Classes = 4, Groups = 2, ClassCorrelation = 0.7, Seed = 3)]
+[Teacher(typeof(TinyTeacher), Epochs = 3)]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.KdPtSim)]
+[Train(Epochs = 1, BatchSize = 32, LearningRate = 3e-3)]
+public partial class SyntheticKd
 {
 }
