@@ -10,7 +10,7 @@ namespace KdDsl.Calibration;
 /// <summary>
 /// Reliability diagrams (Guo et al., 2017, figure 1) rendered to PNG with ScottPlot: per-bin accuracy bars against the
 /// diagonal of perfect calibration, the gap to the bin's mean confidence shaded, and below them the share of samples per
-/// confidence bin with the average confidence and the accuracy marked. The ECE, MCE and NLL are in the legend.
+/// confidence bin with the average confidence and the accuracy marked. The ECE, MCE and NLL are in the title.
 /// </summary>
 /// <remarks>
 /// Rendering needs SkiaSharp's native library (shipped for Linux x64 by the <c>SkiaSharp.NativeAssets.Linux.NoDependencies</c>
@@ -26,14 +26,14 @@ public static class ReliabilityDiagram
     private static readonly string[] SansFamilies = { "DejaVu Sans", "Liberation Sans", "Noto Sans", "Open Sans", "Arial", "Helvetica", "FreeSans" };
     private static readonly Lazy<string?> SansFamily = new(FindSansFamily);
 
-    // The same data-area margins for every panel, so that the reliability and histogram x axes line up; the legends sit
-    // in the right margin, outside the data, where they cannot hide a bar.
-    private static readonly PixelPadding Padding = new(left: 70, right: 215, bottom: 50, top: 40);
+    // The same horizontal data-area margins for every panel, so that the reliability and histogram x axes line up.
+    private static readonly PixelPadding ReliabilityPadding = new(left: 70, right: 25, bottom: 50, top: 62);
+    private static readonly PixelPadding HistogramPadding = new(left: 70, right: 25, bottom: 50, top: 12);
 
     /// <summary>Writes the reliability diagram of <paramref name="report"/> to <paramref name="pngPath"/>.</summary>
     /// <param name="report">The calibration to draw (from <see cref="CalibrationMetrics"/>).</param>
     /// <param name="pngPath">The PNG file to write; its folder is created if missing, an existing file is replaced.</param>
-    /// <param name="title">Title drawn above the diagram; the ECE is appended.</param>
+    /// <param name="title">Title drawn above the diagram; a second line gives the ECE, MCE, NLL and N.</param>
     /// <param name="width">Image width in pixels (at least 200).</param>
     /// <param name="height">Image height in pixels (at least 200).</param>
     /// <exception cref="ArgumentException">An empty path, or a size below 200 pixels.</exception>
@@ -56,7 +56,7 @@ public static class ReliabilityDiagram
     /// <param name="before">The calibration on the left panel.</param>
     /// <param name="after">The calibration on the right panel.</param>
     /// <param name="pngPath">The PNG file to write; its folder is created if missing, an existing file is replaced.</param>
-    /// <param name="title">Title common to both panels; each panel appends its label and ECE.</param>
+    /// <param name="title">Title common to both panels; each panel appends its label, and a second line gives its ECE, MCE, NLL and N.</param>
     /// <param name="beforeLabel">Name of the left panel.</param>
     /// <param name="afterLabel">Name of the right panel.</param>
     /// <param name="width">Image width in pixels (at least 200).</param>
@@ -152,17 +152,12 @@ public static class ReliabilityDiagram
             plot.Add.Bars(gapBars).LegendText = "Gap to mean confidence";
         }
 
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"N = {report.SampleCount}, M = {report.BinCount} bins" });
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"ECE = {Percent(report.ExpectedCalibrationError)}" });
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"MCE = {Percent(report.MaximumCalibrationError)}" });
-        plot.Legend.ManualItems.Add(new LegendItem
-        {
-            LabelText = $"NLL = {report.NegativeLogLikelihood.ToString("0.0000", CultureInfo.InvariantCulture)}",
-        });
-        plot.ShowLegend(Edge.Right);
-        plot.Layout.Fixed(Padding);
-
-        plot.Title($"{title} (ECE {Percent(report.ExpectedCalibrationError)})");
+        // Three short entries in the upper-left corner, which only a strongly under-confident model reaches (accuracy
+        // above ~0.8 at confidence below ~0.35); the metrics go in the title's second line.
+        plot.ShowLegend(Alignment.UpperLeft);
+        plot.Layout.Fixed(ReliabilityPadding);
+        plot.Title($"{title}\nECE {Percent(report.ExpectedCalibrationError)}   MCE {Percent(report.MaximumCalibrationError)}   " +
+                   $"NLL {report.NegativeLogLikelihood.ToString("0.000", CultureInfo.InvariantCulture)}   N = {report.SampleCount}", size: 15);
         plot.XLabel("Confidence");
         plot.YLabel("Accuracy");
         plot.Axes.SetLimits(0, 1, 0, 1);
@@ -177,18 +172,19 @@ public static class ReliabilityDiagram
             FillColor = CountColor.WithAlpha(0.6), LineColor = Colors.Black, LineWidth = 1,
         }).ToList();
         double top = bars.Count == 0 ? 100 : bars.Max(b => b.Value);
-        if (bars.Count > 0) plot.Add.Bars(bars).LegendText = "Samples per bin";
+        if (bars.Count > 0) plot.Add.Bars(bars);
 
         var confidence = plot.Add.VerticalLine(report.AverageConfidence, 2, GapColor, LinePattern.Dashed);
         confidence.LegendText = $"Avg confidence {Percent(report.AverageConfidence)}";
         var accuracy = plot.Add.VerticalLine(report.Accuracy, 2, AccuracyColor, LinePattern.Solid);
         accuracy.LegendText = $"Accuracy {Percent(report.Accuracy)}";
-        plot.ShowLegend(Edge.Right);
-        plot.Layout.Fixed(Padding);
+        // One horizontal row of legend above the tallest bar (the y range has headroom for it).
+        plot.ShowLegend(Alignment.UpperCenter, Orientation.Horizontal);
+        plot.Layout.Fixed(HistogramPadding);
 
         plot.XLabel("Confidence");
         plot.YLabel("% of samples");
-        plot.Axes.SetLimits(0, 1, 0, top * 1.15);
+        plot.Axes.SetLimits(0, 1, 0, top * 1.4);
     }
 
     /// <summary>The first installed sans-serif family, or null to keep ScottPlot's default (SkiaSharp's first font).</summary>

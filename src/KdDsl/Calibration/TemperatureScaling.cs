@@ -35,7 +35,7 @@ public static class TemperatureScaling
     /// <summary>Relative tolerance on β = 1/T (and so on T) at which the iteration stops.</summary>
     public const double RelativeTolerance = 1e-10;
 
-    /// <summary>Upper bound on the Newton/bisection steps (the geometric bisection alone needs about 45 for the full bracket).</summary>
+    /// <summary>Upper bound on the Newton/bisection steps (geometric bisection alone needs about 40 over the full bracket).</summary>
     public const int MaxIterations = 200;
 
     /// <summary>

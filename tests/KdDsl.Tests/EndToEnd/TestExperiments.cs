@@ -187,3 +187,18 @@ public partial class CalibratedTeacherKd
 public partial class SyntheticKd
 {
 }
+
+/// <summary>Every kind of term at once, for the memory-growth test: scalars, temperatures, soft targets, the logit layer.</summary>
+[Distillation]
+[Teacher(typeof(TinyTeacher))]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.CrossEntropy, Weight = 0.2)]
+[Loss(LossKind.KlDivergence, Weight = 0.2, Temperature = 4)]
+[Loss(LossKind.KdPtSim, Weight = 0.2, Temperature = 2)]
+[Loss(LossKind.KdTopK, Weight = 0.2, TopK = 3)]
+[Loss(LossKind.LabelSmoothing, Weight = 0.1)]
+[Loss(LossKind.TfKdRegularization, Weight = 0.1, Temperature = 20)]
+[Train(Epochs = 1, BatchSize = 2, LearningRate = 1e-3)]
+public partial class MemoryKd
+{
+}
