@@ -1,0 +1,19 @@
+namespace KdDsl.CodeFixes;
+
+/// <summary>
+/// The IDs of the generator's diagnostics that have code fixes. The code fixes key on these strings only: they do not
+/// reference the generator assembly, so the two can evolve separately (see generators/KdDsl.Generators/Diagnostics).
+/// </summary>
+internal static class DiagnosticIds
+{
+    public const string ClassMustBePartial = "KD0001";
+    public const string MissingTeacher = "KD0002";
+    public const string MissingStudent = "KD0003";
+    public const string NoLossTerm = "KD0006";
+    public const string NegativeWeight = "KD0007";
+    public const string NonPositiveTemperature = "KD0009";
+    public const string OptionNotValidForLoss = "KD0010";
+    public const string DuplicateLossTerm = "KD0011";
+    public const string ValueOutOfRange = "KD0014";
+    public const string ConflictingOptions = "KD0015";
+}
