@@ -87,7 +87,24 @@ public sealed class BaselineTests
         public partial class SelfTaughtKd { }
         """;
 
+    private const string Engine = """
+        using KdDsl;
+
+        namespace Sample.Experiments
+        {
+            [Distillation]
+            [Teacher(typeof(Sample.BigNet), CacheOutputs = TeacherOutputCaching.Disk, CacheDirectory = "cache/teachers")]
+            [Student(typeof(Sample.SmallNet))]
+            [Loss(LossKind.KlDivergence, Temperature = 2)]
+            [Loss(LossKind.KdSim)]
+            [Train(Epochs = 20, AccumulationSteps = 4, ClipGradientNorm = 1, Schedule = LearningRateSchedule.StepDecay, StepDecayEpochs = 5,
+                   StepDecayFactor = 0.5, WarmupSteps = 100, Optimizer = OptimizerKind.AdamW, WeightDecay = 0.01)]
+            public partial class EngineKd { }
+        }
+        """;
+
     [Theory]
+    [InlineData("EngineKd", Engine)]
     [InlineData("HintonKd", Hinton)]
     [InlineData("GlobalMse", Minimal)]
     [InlineData("TeacherFreeKd", TeacherFree)]

@@ -321,6 +321,32 @@ public sealed class DiagnosticTests
             "The SimilarityTemperature of the KdSim term is -1");
     }
 
+    [Theory]
+    [InlineData("[Train(AccumulationSteps = 0)]", "AccumulationSteps = 0", "Train.AccumulationSteps is 0")]
+    [InlineData("[Train(ClipGradientNorm = -1)]", "ClipGradientNorm = -1", "Train.ClipGradientNorm is -1")]
+    [InlineData("[Train(WarmupSteps = -5)]", "WarmupSteps = -5", "Train.WarmupSteps is -5")]
+    [InlineData("[Train(Schedule = LearningRateSchedule.StepDecay, StepDecayFactor = 1.5)]", "StepDecayFactor = 1.5", "Train.StepDecayFactor is 1.5")]
+    [InlineData("[Train(Schedule = LearningRateSchedule.StepDecay, StepDecayEpochs = 0)]", "StepDecayEpochs = 0", "Train.StepDecayEpochs is 0")]
+    public void KD0014_engine_settings_out_of_range(string attributes, string span, string message) =>
+        Single(Experiment(ValidAttributes + "\n" + attributes), "KD0014", span, message);
+
+    [Theory]
+    [InlineData("[Train(StepDecayEpochs = 3)]", "StepDecayEpochs = 3", "Train.StepDecayEpochs conflicts with Schedule = Constant")]
+    [InlineData("[Train(Schedule = LearningRateSchedule.Cosine, StepDecayFactor = 0.5)]", "StepDecayFactor = 0.5", "conflicts with Schedule = Cosine")]
+    public void KD0015_step_decay_options_without_step_decay(string attributes, string span, string message) =>
+        Single(Experiment(ValidAttributes + "\n" + attributes), "KD0015", span, message);
+
+    [Fact]
+    public void KD0015_cache_directory_without_disk_cache() =>
+        Single(Experiment(ValidAttributes.Replace("[Teacher(typeof(BigNet))]",
+                "[Teacher(typeof(BigNet), CacheOutputs = TeacherOutputCaching.Memory, CacheDirectory = \"c\")]")),
+            "KD0015", "CacheDirectory = \"c\"", "Teacher.CacheDirectory conflicts with CacheOutputs = Memory");
+
+    [Fact]
+    public void KD0015_caching_when_no_term_reads_the_teachers_outputs() =>
+        Single(Experiment("[Teacher(typeof(BigNet), CacheOutputs = TeacherOutputCaching.Memory)] [Student(typeof(SmallNet))] [Loss(LossKind.KdSim)]"),
+            "KD0015", "CacheOutputs = TeacherOutputCaching.Memory", "nothing to cache");
+
     [Fact]
     public void KD0015_teacher_and_self_teacher_together() =>
         Single(Experiment(ValidAttributes + "\n[SelfTeacher]"), "KD0015", "SelfTeacher", "[SelfTeacher] conflicts with [Teacher]");

@@ -65,7 +65,10 @@ internal static class ExperimentEmitter
         w.WriteLine($"public static {Training}.TrainingSettings DeclaredSettings {{ get; }} = new {Training}.TrainingSettings(");
         w.Indent++;
         w.WriteLine($"Epochs: {Int(t.Epochs)}, BatchSize: {Int(t.BatchSize)}, LearningRate: {Double(t.LearningRate)}, Seed: {Int(t.Seed)},");
-        w.WriteLine($"Optimizer: global::KdDsl.OptimizerKind.{t.Optimizer}, Momentum: {Double(t.Momentum)}, WeightDecay: {Double(t.WeightDecay)});");
+        w.WriteLine($"Optimizer: global::KdDsl.OptimizerKind.{t.Optimizer}, Momentum: {Double(t.Momentum)}, WeightDecay: {Double(t.WeightDecay)},");
+        w.WriteLine($"AccumulationSteps: {Int(t.AccumulationSteps)}, ClipGradientNorm: {Double(t.ClipGradientNorm)}, " +
+                    $"Schedule: global::KdDsl.LearningRateSchedule.{t.Schedule}, WarmupSteps: {Int(t.WarmupSteps)},");
+        w.WriteLine($"StepDecayEpochs: {Int(t.StepDecayEpochs)}, StepDecayFactor: {Double(t.StepDecayFactor)});");
         w.Indent--;
         w.WriteLine();
         w.WriteLine("/// <summary>The declared loss terms, in declaration order.</summary>");
@@ -124,7 +127,7 @@ internal static class ExperimentEmitter
 
             w.WriteLine($"{Training}.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));");
             var arguments = new List<string>();
-            if (spec.Teacher is not null) arguments.Add("teacher");
+            if (spec.Teacher is not null) arguments.Add(Cached(spec) ? "teacherOutputs" : "teacher");
             arguments.AddRange(new[] { "student", "data.Train", "settings", "device", "options.Progress" });
             if (NeedsTeacherWeights(spec)) arguments.Add("teacherLogitWeights");
             if (spec.Calibration is not null) arguments.Add("teacherCalibration.Temperature");
@@ -145,6 +148,7 @@ internal static class ExperimentEmitter
                 w.WriteLine("TeacherAccuracy = teacherAccuracy,");
                 w.WriteLine("TeacherTest = teacherTest,");
                 if (spec.Calibration is not null) w.WriteLine("TeacherCalibration = teacherCalibration,");
+                if (CachedOnDisk(spec)) w.WriteLine("TeacherOutputsReadFromCache = teacherOutputs.LoadedFromDisk,");
             }
             w.WriteLine("Student = student,");
             if (spec.Train.StudentBaseline)
@@ -212,6 +216,11 @@ internal static class ExperimentEmitter
         w.WriteLine($"var teacherTest = {Training}.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);");
         if (spec.Calibration is not null)
             w.WriteLine($"var teacherCalibration = {Training}.CalibrationSteps.CalibrateTeacher(teacher, data, bins, settings.BatchSize, device);");
+        if (teacher.Caching == (int)CachingSpec.Memory)
+            w.WriteLine($"using var teacherOutputs = {Training}.TeacherOutputCache.InMemory(teacher, data.Train, settings.BatchSize, device);");
+        else if (teacher.Caching == (int)CachingSpec.Disk)
+            w.WriteLine($"using var teacherOutputs = {Training}.TeacherOutputCache.OnDisk(teacher, data.Train, settings.BatchSize, device, " +
+                        $"{Literal(teacher.CacheDirectory ?? ".kddsl-cache")});");
         if (NeedsTeacherWeights(spec))
             w.WriteLine($"using var teacherLogitWeights = {Training}.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, \"teacher\", " +
                         $"{Literal(teacher.Model.DisplayName)});");
@@ -219,6 +228,10 @@ internal static class ExperimentEmitter
     }
 
     private static bool NeedsTeacherWeights(ExperimentSpec spec) => spec.Losses.Any(l => l.NeedsTeacherWeights);
+
+    private static bool CachedOnDisk(ExperimentSpec spec) => Cached(spec) && spec.Teacher!.Caching == (int)CachingSpec.Disk;
+
+    private static bool Cached(ExperimentSpec spec) => spec.Teacher is { Caching: not 0 } && spec.Losses.Any(l => l.NeedsTeacherLogits);
 
     private static void WriteConstruct(IndentedTextWriter w, string variable, string role, ModelSpec model)
     {
@@ -232,7 +245,9 @@ internal static class ExperimentEmitter
     {
         bool needsLogits = spec.Losses.Any(l => l.NeedsTeacherLogits);
         var parameters = new List<string>();
-        if (spec.Teacher is { } teacher) parameters.Add($"{teacher.Model.FullyQualifiedName} teacher");
+        bool cached = Cached(spec);
+        if (spec.Teacher is { } teacher)
+            parameters.Add(cached ? $"{Training}.TeacherOutputs teacherOutputs" : $"{teacher.Model.FullyQualifiedName} teacher");
         parameters.Add($"{spec.Student.FullyQualifiedName} student");
         parameters.Add($"{Data}.LabeledDataset train");
         parameters.Add($"{Training}.TrainingSettings settings");
@@ -245,10 +260,10 @@ internal static class ExperimentEmitter
         w.WriteLine($"private static EpochLosses[] Distill({string.Join(", ", parameters)})");
         Block(w, () =>
         {
-            w.WriteLine($"using var optimizer = {Training}.Optimizers.Create(settings, student.parameters());");
             w.WriteLine($"int steps = {Training}.Batches.StepsPerEpoch(train.Count, settings.BatchSize);");
+            w.WriteLine($"using var optimization = {Training}.OptimizationStep.Create(settings, student.parameters(), steps);");
             w.WriteLine("var history = new EpochLosses[settings.Epochs];");
-            if (spec.Teacher is not null) w.WriteLine("teacher.eval();");
+            if (spec.Teacher is not null && !cached) w.WriteLine("teacher.eval();");
             w.WriteLine("student.train();");
             w.WriteLine("for (int epoch = 1; epoch <= settings.Epochs; epoch++)");
             Block(w, () =>
@@ -259,8 +274,19 @@ internal static class ExperimentEmitter
                 Block(w, () =>
                 {
                     w.WriteLine($"using var scope = {Torch}.NewDisposeScope();");
-                    w.WriteLine($"var (inputs, labels) = {Training}.Batches.Take(train, order, step - 1, settings.BatchSize, device);");
-                    if (needsLogits)
+                    if (cached)
+                    {
+                        w.WriteLine($"var indices = {Training}.Batches.Indices(order, step - 1, settings.BatchSize);");
+                        w.WriteLine($"var (inputs, labels) = {Training}.Batches.Take(train, indices, device);");
+                        w.WriteLine(spec.Calibration is null
+                            ? "var teacherLogits = teacherOutputs.Take(indices);"
+                            : "var teacherLogits = teacherOutputs.Take(indices) / teacherCalibrationTemperature; // the calibrated teacher");
+                    }
+                    else
+                    {
+                        w.WriteLine($"var (inputs, labels) = {Training}.Batches.Take(train, order, step - 1, settings.BatchSize, device);");
+                    }
+                    if (needsLogits && !cached)
                     {
                         w.WriteLine($"{Torch}.Tensor teacherLogits;");
                         w.WriteLine($"using ({Torch}.no_grad())");
@@ -278,9 +304,7 @@ internal static class ExperimentEmitter
                     var weighted = spec.Losses.Where(l => l.Weight != 0).ToList();
                     w.WriteLine("var total = " + string.Join(" + ", weighted.Select(l => Weighted(Camel(l.Name), l.Weight))) + ";");
                     w.WriteLine("double totalValue = " + string.Join(" + ", weighted.Select(l => Weighted(Camel(l.Name) + "Value", l.Weight))) + ";");
-                    w.WriteLine("optimizer.zero_grad();");
-                    w.WriteLine("total.backward();");
-                    w.WriteLine("optimizer.step();");
+                    w.WriteLine("optimization.Apply(total, step, steps);");
                     w.WriteLine("totalSum += totalValue;");
                     foreach (var loss in spec.Losses)
                         w.WriteLine($"{Camel(loss.Name)}Sum += {Camel(loss.Name)}Value;");
@@ -359,6 +383,9 @@ internal static class ExperimentEmitter
                 if (spec.Calibration is not null)
                     Property(w, "The fitted temperature and the teacher's calibration before and after it.",
                         $"required {Training}.TeacherCalibrationReport TeacherCalibration {{ get; init; }}");
+                if (CachedOnDisk(spec))
+                    Property(w, "Whether the teacher's outputs were read from the disk cache instead of computed.",
+                        "required bool TeacherOutputsReadFromCache { get; init; }");
             }
             Property(w, "The distilled student.", $"required {student} Student {{ get; init; }}");
             if (spec.Train.StudentBaseline)

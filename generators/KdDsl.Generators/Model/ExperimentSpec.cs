@@ -26,7 +26,8 @@ internal sealed record ModelSpec(string FullyQualifiedName, string DisplayName, 
 /// The teacher: a declared model, or the student's own architecture trained first (<see cref="IsSelf"/>, Tf-KD self).
 /// <see cref="Selection"/> mirrors <c>KdDsl.TeacherSelection</c>.
 /// </summary>
-internal sealed record TeacherSpec(ModelSpec Model, bool IsSelf, string? Checkpoint, int Epochs, int Selection, double StopAtAccuracy);
+internal sealed record TeacherSpec(
+    ModelSpec Model, bool IsSelf, string? Checkpoint, int Epochs, int Selection, double StopAtAccuracy, int Caching, string? CacheDirectory);
 
 /// <summary>
 /// One declared loss term with every option resolved to its value (defaults filled in). Enum-typed options keep the
@@ -135,9 +136,31 @@ internal sealed record TrainSpec(
     OptimizerKindSpec Optimizer,
     double Momentum,
     double WeightDecay,
-    bool StudentBaseline)
+    bool StudentBaseline,
+    int AccumulationSteps,
+    double ClipGradientNorm,
+    ScheduleSpec Schedule,
+    int WarmupSteps,
+    int StepDecayEpochs,
+    double StepDecayFactor)
 {
-    public static TrainSpec Default { get; } = new(5, 64, 1e-3, 0, OptimizerKindSpec.Adam, 0, 0, false);
+    public static TrainSpec Default { get; } = new(5, 64, 1e-3, 0, OptimizerKindSpec.Adam, 0, 0, false, 1, 0, ScheduleSpec.Constant, 0, 10, 0.1);
+}
+
+/// <summary>Mirror of <c>KdDsl.LearningRateSchedule</c>.</summary>
+internal enum ScheduleSpec
+{
+    Constant = 0,
+    Cosine = 1,
+    StepDecay = 2,
+}
+
+/// <summary>Mirror of <c>KdDsl.TeacherOutputCaching</c>.</summary>
+internal enum CachingSpec
+{
+    None = 0,
+    Memory = 1,
+    Disk = 2,
 }
 
 /// <summary>The <c>[Dataset]</c> values; <see cref="Synthetic"/> is set for <see cref="DatasetKindSpec.Synthetic"/>.</summary>

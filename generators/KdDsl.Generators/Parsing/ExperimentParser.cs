@@ -198,11 +198,24 @@ internal sealed class ExperimentParser
             Report(MissingRequirement, teacher.PositionalLocation(0),
                 string.Join(" and ", losses.Where(l => l.NeedsTeacherWeights).Select(l => l.Name)),
                 $"the teacher's logit layer (its last Linear layer), but '{type.ToDisplayString()}' has no Linear or Sequential field");
-        return model is null ? null : new TeacherSpec(model, false, checkpoint, epochs, selection, stopAt);
+        int caching = EnumOption<CachingSpec>(teacher, "CacheOutputs", "TeacherOutputCaching");
+        string? cacheDirectory = teacher.NamedOr<string?>("CacheDirectory", null);
+        if (teacher.Has("CacheDirectory"))
+        {
+            if (caching != (int)CachingSpec.Disk)
+                Report(ConflictingOptions, teacher.NamedLocation("CacheDirectory"), "Teacher.CacheDirectory", "CacheOutputs = " + (CachingSpec)caching,
+                    "a cache folder is used only with CacheOutputs = TeacherOutputCaching.Disk");
+            else
+                CheckPath(cacheDirectory, "Teacher.CacheDirectory", teacher.NamedLocation("CacheDirectory"), "");
+        }
+        if (caching != 0 && !losses.Any(l => l.NeedsTeacherLogits))
+            Report(ConflictingOptions, teacher.NamedLocation("CacheOutputs"), "Teacher.CacheOutputs", "the loss terms",
+                "no term reads the teacher's outputs, so there is nothing to cache; remove CacheOutputs");
+        return model is null ? null : new TeacherSpec(model, false, checkpoint, epochs, selection, stopAt, caching, cacheDirectory);
     }
 
     private TeacherSpec ParseSelfTeacher(AttributeArguments selfTeacher, ModelSpec student) =>
-        new(student, true, null, ParseTeacherEpochs(selfTeacher, "SelfTeacher.Epochs"), 0, 0);
+        new(student, true, null, ParseTeacherEpochs(selfTeacher, "SelfTeacher.Epochs"), 0, 0, 0, null);
 
     private int ParseTeacherEpochs(AttributeArguments teacher, string setting)
     {
@@ -386,7 +399,31 @@ internal sealed class ExperimentParser
         if (!(weightDecay >= 0) || double.IsInfinity(weightDecay))
             Report(ValueOutOfRange, train.NamedLocation("WeightDecay"), "Train.WeightDecay", Format(weightDecay), "a finite number >= 0");
         bool baseline = train.NamedOr("StudentBaseline", defaults.StudentBaseline);
-        return new TrainSpec(epochs, batchSize, learningRate, seed, optimizer, momentum, weightDecay, baseline);
+
+        int accumulation = train.NamedOr("AccumulationSteps", defaults.AccumulationSteps);
+        if (accumulation < 1)
+            Report(ValueOutOfRange, train.NamedLocation("AccumulationSteps"), "Train.AccumulationSteps", Format(accumulation), ">= 1");
+        double clip = train.NamedOr("ClipGradientNorm", defaults.ClipGradientNorm);
+        if (!(clip >= 0) || double.IsInfinity(clip))
+            Report(ValueOutOfRange, train.NamedLocation("ClipGradientNorm"), "Train.ClipGradientNorm", Format(clip), "a finite number >= 0 (0 = no clipping)");
+        var schedule = (ScheduleSpec)EnumOption<ScheduleSpec>(train, "Schedule", "LearningRateSchedule");
+        int warmup = train.NamedOr("WarmupSteps", defaults.WarmupSteps);
+        if (warmup < 0)
+            Report(ValueOutOfRange, train.NamedLocation("WarmupSteps"), "Train.WarmupSteps", Format(warmup), ">= 0");
+        int decayEpochs = train.NamedOr("StepDecayEpochs", defaults.StepDecayEpochs);
+        double decayFactor = train.NamedOr("StepDecayFactor", defaults.StepDecayFactor);
+        foreach (var option in new[] { "StepDecayEpochs", "StepDecayFactor" })
+        {
+            if (train.Has(option) && schedule != ScheduleSpec.StepDecay)
+                Report(ConflictingOptions, train.NamedLocation(option), "Train." + option, "Schedule = " + schedule,
+                    "it applies only to LearningRateSchedule.StepDecay");
+        }
+        if (decayEpochs < 1)
+            Report(ValueOutOfRange, train.NamedLocation("StepDecayEpochs"), "Train.StepDecayEpochs", Format(decayEpochs), ">= 1");
+        if (!(decayFactor > 0 && decayFactor <= 1))
+            Report(ValueOutOfRange, train.NamedLocation("StepDecayFactor"), "Train.StepDecayFactor", Format(decayFactor), "in (0, 1]");
+        return new TrainSpec(epochs, batchSize, learningRate, seed, optimizer, momentum, weightDecay, baseline,
+            accumulation, clip, schedule, warmup, decayEpochs, decayFactor);
     }
 
     private DatasetSpec? ParseDataset(AttributeArguments dataset, AttributeArguments? synthetic)

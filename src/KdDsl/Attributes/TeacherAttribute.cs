@@ -36,6 +36,29 @@ public sealed class TeacherAttribute : Attribute
     /// 0 (the default) disables it.
     /// </summary>
     public double StopAtAccuracy { get; set; }
+
+    /// <summary>
+    /// Compute the teacher's logits for the training split once and reuse them in every epoch (offline KD): in memory, or on disk
+    /// under <see cref="CacheDirectory"/>, keyed by a hash of the teacher's weights and the data so a change never reuses stale
+    /// outputs. Exact: the teacher runs in eval mode, so cached and live outputs are the same. Default <see cref="TeacherOutputCaching.None"/>.
+    /// </summary>
+    public TeacherOutputCaching CacheOutputs { get; set; } = TeacherOutputCaching.None;
+
+    /// <summary>Folder of the disk cache (with <see cref="TeacherOutputCaching.Disk"/> only). Default <c>.kddsl-cache</c>.</summary>
+    public string? CacheDirectory { get; set; }
+}
+
+/// <summary>Where the teacher's outputs are cached.</summary>
+public enum TeacherOutputCaching
+{
+    /// <summary>The teacher runs on every batch.</summary>
+    None = 0,
+
+    /// <summary>Computed once per run, kept in memory.</summary>
+    Memory = 1,
+
+    /// <summary>Computed once per teacher and data set, kept in a file and reused by later runs.</summary>
+    Disk = 2,
 }
 
 /// <summary>Which teacher checkpoint distillation uses.</summary>

@@ -27,8 +27,42 @@ public sealed class TrainAttribute : Attribute
     /// <summary>L2 weight decay (decoupled for AdamW); &gt;= 0. Default 0.</summary>
     public double WeightDecay { get; set; }
 
+    /// <summary>
+    /// Batches whose gradients are summed before each optimizer step, &gt;= 1 (default 1). Each batch's loss is divided by the group
+    /// size, so a group of k batches of size B steps like one batch of k*B.
+    /// </summary>
+    public int AccumulationSteps { get; set; } = 1;
+
+    /// <summary>Clip the global L2 norm of the gradients to this value before each optimizer step; 0 (default) disables clipping.</summary>
+    public double ClipGradientNorm { get; set; }
+
+    /// <summary>Learning-rate schedule over the optimizer steps of a training run. Default <see cref="LearningRateSchedule.Constant"/>.</summary>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
+
+    /// <summary>Optimizer steps of linear warm-up (from LearningRate / WarmupSteps to LearningRate) before the schedule; default 0.</summary>
+    public int WarmupSteps { get; set; }
+
+    /// <summary>For <see cref="LearningRateSchedule.StepDecay"/>: multiply the rate by <see cref="StepDecayFactor"/> every this many epochs (10).</summary>
+    public int StepDecayEpochs { get; set; } = 10;
+
+    /// <summary>For <see cref="LearningRateSchedule.StepDecay"/>: the factor, in (0, 1] (0.1).</summary>
+    public double StepDecayFactor { get; set; } = 0.1;
+
     /// <summary>Also train the student alone (cross-entropy only, same initial weights and batch order) as a baseline. Default false.</summary>
     public bool StudentBaseline { get; set; }
+}
+
+/// <summary>Learning-rate schedules, stepped once per optimizer step.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>The same rate throughout.</summary>
+    Constant = 0,
+
+    /// <summary>Cosine annealing to 0 over the run: <c>lr * (1 + cos(pi t / T)) / 2</c>.</summary>
+    Cosine = 1,
+
+    /// <summary>Multiply by <see cref="TrainAttribute.StepDecayFactor"/> every <see cref="TrainAttribute.StepDecayEpochs"/> epochs.</summary>
+    StepDecay = 2,
 }
 
 /// <summary>Optimizers available to experiments.</summary>

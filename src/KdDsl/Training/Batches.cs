@@ -21,11 +21,17 @@ public static class Batches
     }
 
     /// <summary>The inputs and labels of batch <paramref name="stepIndex"/> (0-based) in <paramref name="order"/>, on <paramref name="device"/>.</summary>
-    public static (Tensor Inputs, Tensor Labels) Take(LabeledDataset data, Tensor order, int stepIndex, int batchSize, Device device)
+    public static (Tensor Inputs, Tensor Labels) Take(LabeledDataset data, Tensor order, int stepIndex, int batchSize, Device device) =>
+        Take(data, Indices(order, stepIndex, batchSize), device);
+
+    /// <summary>The sample indices of batch <paramref name="stepIndex"/> (0-based) in <paramref name="order"/>.</summary>
+    public static Tensor Indices(Tensor order, int stepIndex, int batchSize)
     {
         long start = (long)stepIndex * batchSize;
-        long length = Math.Min(batchSize, data.Count - start);
-        var indices = order.narrow(0, start, length);
-        return (data.Features.index_select(0, indices).to(device), data.Labels.index_select(0, indices).to(device));
+        return order.narrow(0, start, Math.Min(batchSize, order.shape[0] - start));
     }
+
+    /// <summary>The inputs and labels at <paramref name="indices"/>, on <paramref name="device"/>.</summary>
+    public static (Tensor Inputs, Tensor Labels) Take(LabeledDataset data, Tensor indices, Device device) =>
+        (data.Features.index_select(0, indices).to(device), data.Labels.index_select(0, indices).to(device));
 }

@@ -24,8 +24,8 @@ public static class SupervisedTraining
         nn.Module<Tensor, Tensor> model, LabeledDataset train, TrainingSettings settings, TrainingPhase phase, Device device,
         IProgress<TrainingProgress>? progress, Func<int, int, bool>? stopAfterStep, Action<int>? afterEpoch)
     {
-        using var optimizer = Optimizers.Create(settings, model.parameters());
         int steps = Batches.StepsPerEpoch(train.Count, settings.BatchSize);
+        using var optimization = OptimizationStep.Create(settings, model.parameters(), steps);
         var history = new List<double>(settings.Epochs);
         model.train();
         for (int epoch = 1; epoch <= settings.Epochs; epoch++)
@@ -39,9 +39,7 @@ public static class SupervisedTraining
                 var (inputs, labels) = Batches.Take(train, order, step - 1, settings.BatchSize, device);
                 var loss = DistillationLosses.CrossEntropy(model.call(inputs), labels);
                 double value = LossGuard.Finite(loss, phase, nameof(LossKind.CrossEntropy), epoch, step);
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
+                optimization.Apply(loss, step, steps);
                 sum += value;
                 done++;
                 progress?.Report(new TrainingProgress(phase, epoch, settings.Epochs, step, steps, value));

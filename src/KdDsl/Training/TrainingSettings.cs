@@ -8,4 +8,10 @@ public sealed record TrainingSettings(
     int Seed,
     OptimizerKind Optimizer,
     double Momentum = 0,
-    double WeightDecay = 0);
+    double WeightDecay = 0,
+    int AccumulationSteps = 1,
+    double ClipGradientNorm = 0,
+    LearningRateSchedule Schedule = LearningRateSchedule.Constant,
+    int WarmupSteps = 0,
+    int StepDecayEpochs = 10,
+    double StepDecayFactor = 0.1);

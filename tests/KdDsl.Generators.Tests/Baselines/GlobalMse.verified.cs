@@ -7,7 +7,9 @@ static partial class GlobalMse
     /// <summary>The training settings declared by <c>[Train]</c>.</summary>
     public static global::KdDsl.Training.TrainingSettings DeclaredSettings { get; } = new global::KdDsl.Training.TrainingSettings(
         Epochs: 5, BatchSize: 64, LearningRate: 0.001d, Seed: 0,
-        Optimizer: global::KdDsl.OptimizerKind.Sgd, Momentum: 0.9d, WeightDecay: 0.0005d);
+        Optimizer: global::KdDsl.OptimizerKind.Sgd, Momentum: 0.9d, WeightDecay: 0.0005d,
+        AccumulationSteps: 1, ClipGradientNorm: 0d, Schedule: global::KdDsl.LearningRateSchedule.Constant, WarmupSteps: 0,
+        StepDecayEpochs: 10, StepDecayFactor: 0.1d);
 
     /// <summary>The declared loss terms, in declaration order.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<string> LossTermNames { get; } = new string[] { "LogitMse", "CrossEntropy" };
@@ -62,8 +64,8 @@ static partial class GlobalMse
     /// <summary>The distillation loop: one optimizer step per batch on the weighted sum of the declared terms.</summary>
     private static EpochLosses[] Distill(global::Sample.BigNet teacher, global::Sample.SmallNet student, global::KdDsl.Data.LabeledDataset train, global::KdDsl.Training.TrainingSettings settings, global::TorchSharp.torch.Device device, global::System.IProgress<global::KdDsl.Training.TrainingProgress>? progress)
     {
-        using var optimizer = global::KdDsl.Training.Optimizers.Create(settings, student.parameters());
         int steps = global::KdDsl.Training.Batches.StepsPerEpoch(train.Count, settings.BatchSize);
+        using var optimization = global::KdDsl.Training.OptimizationStep.Create(settings, student.parameters(), steps);
         var history = new EpochLosses[settings.Epochs];
         teacher.eval();
         student.train();
@@ -87,9 +89,7 @@ static partial class GlobalMse
                 double crossEntropyValue = global::KdDsl.Training.LossGuard.Finite(crossEntropy, global::KdDsl.Training.TrainingPhase.Distillation, "CrossEntropy", epoch, step);
                 var total = logitMse;
                 double totalValue = logitMseValue;
-                optimizer.zero_grad();
-                total.backward();
-                optimizer.step();
+                optimization.Apply(total, step, steps);
                 totalSum += totalValue;
                 logitMseSum += logitMseValue;
                 crossEntropySum += crossEntropyValue;

@@ -9,7 +9,9 @@ namespace Sample.Experiments
         /// <summary>The training settings declared by <c>[Train]</c>.</summary>
         public static global::KdDsl.Training.TrainingSettings DeclaredSettings { get; } = new global::KdDsl.Training.TrainingSettings(
             Epochs: 5, BatchSize: 64, LearningRate: 0.001d, Seed: 0,
-            Optimizer: global::KdDsl.OptimizerKind.Adam, Momentum: 0d, WeightDecay: 0d);
+            Optimizer: global::KdDsl.OptimizerKind.Adam, Momentum: 0d, WeightDecay: 0d,
+            AccumulationSteps: 1, ClipGradientNorm: 0d, Schedule: global::KdDsl.LearningRateSchedule.Constant, WarmupSteps: 0,
+            StepDecayEpochs: 10, StepDecayFactor: 0.1d);
 
         /// <summary>The declared loss terms, in declaration order.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<string> LossTermNames { get; } = new string[] { "CrossEntropy", "KdPtSim", "KdTopK", "KlDivergence" };
@@ -75,8 +77,8 @@ namespace Sample.Experiments
         /// <summary>The distillation loop: one optimizer step per batch on the weighted sum of the declared terms.</summary>
         private static EpochLosses[] Distill(global::Sample.BigNet teacher, global::Sample.BigNet student, global::KdDsl.Data.LabeledDataset train, global::KdDsl.Training.TrainingSettings settings, global::TorchSharp.torch.Device device, global::System.IProgress<global::KdDsl.Training.TrainingProgress>? progress, global::TorchSharp.torch.Tensor teacherLogitWeights, double teacherCalibrationTemperature)
         {
-            using var optimizer = global::KdDsl.Training.Optimizers.Create(settings, student.parameters());
             int steps = global::KdDsl.Training.Batches.StepsPerEpoch(train.Count, settings.BatchSize);
+            using var optimization = global::KdDsl.Training.OptimizationStep.Create(settings, student.parameters(), steps);
             var history = new EpochLosses[settings.Epochs];
             teacher.eval();
             student.train();
@@ -104,9 +106,7 @@ namespace Sample.Experiments
                     double klDivergenceValue = global::KdDsl.Training.LossGuard.Finite(klDivergence, global::KdDsl.Training.TrainingPhase.Distillation, "KlDivergence", epoch, step);
                     var total = 0.5d * crossEntropy + 0.25d * kdPtSim + 0.25d * kdTopK;
                     double totalValue = 0.5d * crossEntropyValue + 0.25d * kdPtSimValue + 0.25d * kdTopKValue;
-                    optimizer.zero_grad();
-                    total.backward();
-                    optimizer.step();
+                    optimization.Apply(total, step, steps);
                     totalSum += totalValue;
                     crossEntropySum += crossEntropyValue;
                     kdPtSimSum += kdPtSimValue;

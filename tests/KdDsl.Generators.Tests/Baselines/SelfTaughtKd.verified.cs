@@ -7,7 +7,9 @@ partial class SelfTaughtKd
     /// <summary>The training settings declared by <c>[Train]</c>.</summary>
     public static global::KdDsl.Training.TrainingSettings DeclaredSettings { get; } = new global::KdDsl.Training.TrainingSettings(
         Epochs: 5, BatchSize: 64, LearningRate: 0.001d, Seed: 0,
-        Optimizer: global::KdDsl.OptimizerKind.Adam, Momentum: 0d, WeightDecay: 0d);
+        Optimizer: global::KdDsl.OptimizerKind.Adam, Momentum: 0d, WeightDecay: 0d,
+        AccumulationSteps: 1, ClipGradientNorm: 0d, Schedule: global::KdDsl.LearningRateSchedule.Constant, WarmupSteps: 0,
+        StepDecayEpochs: 10, StepDecayFactor: 0.1d);
 
     /// <summary>The declared loss terms, in declaration order.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<string> LossTermNames { get; } = new string[] { "KdSim", "KdPt" };
@@ -64,8 +66,8 @@ partial class SelfTaughtKd
     /// <summary>The distillation loop: one optimizer step per batch on the weighted sum of the declared terms.</summary>
     private static EpochLosses[] Distill(global::Sample.SmallNet teacher, global::Sample.SmallNet student, global::KdDsl.Data.LabeledDataset train, global::KdDsl.Training.TrainingSettings settings, global::TorchSharp.torch.Device device, global::System.IProgress<global::KdDsl.Training.TrainingProgress>? progress, global::TorchSharp.torch.Tensor teacherLogitWeights)
     {
-        using var optimizer = global::KdDsl.Training.Optimizers.Create(settings, student.parameters());
         int steps = global::KdDsl.Training.Batches.StepsPerEpoch(train.Count, settings.BatchSize);
+        using var optimization = global::KdDsl.Training.OptimizationStep.Create(settings, student.parameters(), steps);
         var history = new EpochLosses[settings.Epochs];
         teacher.eval();
         student.train();
@@ -89,9 +91,7 @@ partial class SelfTaughtKd
                 double kdPtValue = global::KdDsl.Training.LossGuard.Finite(kdPt, global::KdDsl.Training.TrainingPhase.Distillation, "KdPt", epoch, step);
                 var total = kdSim + kdPt;
                 double totalValue = kdSimValue + kdPtValue;
-                optimizer.zero_grad();
-                total.backward();
-                optimizer.step();
+                optimization.Apply(total, step, steps);
                 totalSum += totalValue;
                 kdSimSum += kdSimValue;
                 kdPtSum += kdPtValue;

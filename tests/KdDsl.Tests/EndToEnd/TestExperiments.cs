@@ -202,3 +202,39 @@ public partial class SyntheticKd
 public partial class MemoryKd
 {
 }
+
+[Distillation]
+[Dataset(DatasetKind.Digits, TrainLimit = 300, TestLimit = 100)]
+[Teacher(typeof(TinyTeacher), Epochs = 2)]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.CrossEntropy, Weight = 0.5)]
+[Loss(LossKind.KlDivergence, Weight = 0.5, Temperature = 3)]
+[Loss(LossKind.KdTopK, TopK = 2)]
+[Train(Epochs = 2, BatchSize = 32, LearningRate = 3e-3, Seed = 11)]
+public partial class LiveTeacherKd
+{
+}
+
+[Distillation]
+[Dataset(DatasetKind.Digits, TrainLimit = 300, TestLimit = 100)]
+[Teacher(typeof(TinyTeacher), Epochs = 2, CacheOutputs = TeacherOutputCaching.Memory)]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.CrossEntropy, Weight = 0.5)]
+[Loss(LossKind.KlDivergence, Weight = 0.5, Temperature = 3)]
+[Loss(LossKind.KdTopK, TopK = 2)]
+[Train(Epochs = 2, BatchSize = 32, LearningRate = 3e-3, Seed = 11)]
+public partial class MemoryCachedTeacherKd
+{
+}
+
+[Distillation]
+[Dataset(DatasetKind.Digits, TrainLimit = 300, TestLimit = 100)]
+[Teacher(typeof(TinyTeacher), Epochs = 2, CacheOutputs = TeacherOutputCaching.Disk, CacheDirectory = "kddsl-test-artifacts/teacher-cache")]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.CrossEntropy, Weight = 0.5)]
+[Loss(LossKind.KlDivergence, Weight = 0.5, Temperature = 3)]
+[Loss(LossKind.KdTopK, TopK = 2)]
+[Train(Epochs = 2, BatchSize = 32, LearningRate = 3e-3, Seed = 11)]
+public partial class DiskCachedTeacherKd
+{
+}
