@@ -49,7 +49,7 @@ public abstract class AddModelAttributeCodeFixProvider : CodeFixProvider
     public sealed override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
     /// <summary>Fixes offered after the model candidates (e.g. [SelfTeacher]).</summary>
-    private protected virtual IEnumerable<CodeAction> ExtraFixes(Document document, SyntaxNode root, ClassDeclarationSyntax declaration, SemanticModel model) =>
+    private protected virtual IEnumerable<CodeAction> ExtraFixes(Document document, ClassDeclarationSyntax declaration, SemanticModel model) =>
         Enumerable.Empty<CodeAction>();
 
     /// <inheritdoc />
@@ -79,7 +79,7 @@ public abstract class AddModelAttributeCodeFixProvider : CodeFixProvider
                         diagnosticId + ".Add" + role + ":" + candidate.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)),
                     diagnostic);
             }
-            foreach (var extra in ExtraFixes(document, root, declaration, model))
+            foreach (var extra in ExtraFixes(document, declaration, model))
                 context.RegisterCodeFix(extra, diagnostic);
         }
     }
@@ -176,7 +176,7 @@ public sealed class AddTeacherCodeFixProvider : AddModelAttributeCodeFixProvider
     {
     }
 
-    private protected override IEnumerable<CodeAction> ExtraFixes(Document document, SyntaxNode root, ClassDeclarationSyntax declaration, SemanticModel model)
+    private protected override IEnumerable<CodeAction> ExtraFixes(Document document, ClassDeclarationSyntax declaration, SemanticModel model)
     {
         // Teacher-free KD: only where the referenced KdDsl has it, and not if the class already says so.
         if (model.Compilation.GetTypeByMetadataName("KdDsl.SelfTeacherAttribute") is null
