@@ -25,13 +25,13 @@ static int Run(int seedCount, int? epochs)
     }
     var results = new List<DigitsKd.Result>();
     AnsiConsole.Progress()
-        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+        .Columns(ConsoleProgress.Columns)
         .Start(context =>
         {
             for (int i = 0; i < seedCount; i++)
             {
                 int seed = DigitsKd.DeclaredSettings.Seed + i;
-                var progress = new PhaseProgress(context, seed);
+                var progress = new ConsoleProgress(context, $"seed {seed}:");
                 results.Add(DigitsKd.Run(new RunOptions { Seed = seed, Epochs = epochs, Progress = progress }));
             }
         });
@@ -70,21 +70,4 @@ static string MeanStd(IEnumerable<double> accuracies)
 {
     var (mean, std) = Statistics.MeanStd(accuracies);
     return $"{100 * mean:F2} ± {100 * std:F2}%";
-}
-
-/// <summary>One progress bar per (seed, phase), fed by the generated loop's step reports.</summary>
-internal sealed class PhaseProgress(ProgressContext context, int seed) : IProgress<TrainingProgress>
-{
-    private readonly Dictionary<TrainingPhase, ProgressTask> tasks = new();
-
-    public void Report(TrainingProgress value)
-    {
-        if (!tasks.TryGetValue(value.Phase, out var task))
-        {
-            task = context.AddTask($"seed {seed}: {value.Phase}", maxValue: (double)value.Epochs * value.StepsPerEpoch);
-            tasks[value.Phase] = task;
-        }
-        task.Value = (double)(value.Epoch - 1) * value.StepsPerEpoch + value.Step;
-        task.Description = $"seed {seed}: {value.Phase,-12} epoch {value.Epoch}/{value.Epochs} loss {value.Loss:F3}";
-    }
 }

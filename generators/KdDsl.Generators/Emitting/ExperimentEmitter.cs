@@ -105,7 +105,7 @@ internal static class ExperimentEmitter
             w.WriteLine($"options ??= new {Training}.RunOptions();");
             w.WriteLine("data.Validate();");
             w.WriteLine("var settings = options.Apply(DeclaredSettings);");
-            w.WriteLine($"var device = options.Device ?? {Torch}.CPU;");
+            w.WriteLine("var device = options.ResolveDevice();");
             w.WriteLine("var clock = global::System.Diagnostics.Stopwatch.StartNew();");
             w.WriteLine($"const int bins = {Int(spec.Calibration?.Bins ?? 15)};");
             w.WriteLine();
@@ -263,6 +263,7 @@ internal static class ExperimentEmitter
             w.WriteLine($"int steps = {Training}.Batches.StepsPerEpoch(train.Count, settings.BatchSize);");
             w.WriteLine($"using var optimization = {Training}.OptimizationStep.Create(settings, student.parameters(), steps);");
             w.WriteLine("var history = new EpochLosses[settings.Epochs];");
+            w.WriteLine($"var termValues = new double[{Int(spec.Losses.Count)}]; // reused by every progress report");
             if (spec.Teacher is not null && !cached) w.WriteLine("teacher.eval();");
             w.WriteLine("student.train();");
             w.WriteLine("for (int epoch = 1; epoch <= settings.Epochs; epoch++)");
@@ -308,7 +309,14 @@ internal static class ExperimentEmitter
                     w.WriteLine("totalSum += totalValue;");
                     foreach (var loss in spec.Losses)
                         w.WriteLine($"{Camel(loss.Name)}Sum += {Camel(loss.Name)}Value;");
-                    w.WriteLine($"progress?.Report(new {Training}.TrainingProgress({Training}.TrainingPhase.Distillation, epoch, settings.Epochs, step, steps, totalValue));");
+                    w.WriteLine("if (progress is not null)");
+                    Block(w, () =>
+                    {
+                        for (int i = 0; i < spec.Losses.Count; i++)
+                            w.WriteLine($"termValues[{Int(i)}] = {Camel(spec.Losses[i].Name)}Value;");
+                        w.WriteLine($"progress.Report(new {Training}.TrainingProgress({Training}.TrainingPhase.Distillation, epoch, settings.Epochs, step, steps, " +
+                                    "totalValue, LossTermNames, termValues));");
+                    });
                 });
                 w.WriteLine("history[epoch - 1] = new EpochLosses(epoch, totalSum / steps" +
                             string.Concat(spec.Losses.Select(l => $", {Camel(l.Name)}Sum / steps")) + ");");

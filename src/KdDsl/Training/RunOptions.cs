@@ -12,8 +12,11 @@ public sealed record RunOptions
     /// <summary>Replaces the declared number of epochs for the student (and the teacher, unless it declares its own).</summary>
     public int? Epochs { get; init; }
 
-    /// <summary>Device to train on. Default: the CPU.</summary>
+    /// <summary>Device to train on. Default: the first CUDA device when TorchSharp sees one, else the CPU.</summary>
     public torch.Device? Device { get; init; }
+
+    /// <summary>The device a run uses: <see cref="Device"/>, or CUDA when available, else the CPU.</summary>
+    public torch.Device ResolveDevice() => Device ?? (torch.cuda.is_available() ? torch.CUDA : torch.CPU);
 
     /// <summary>Receives one report per training step and per finished epoch.</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }

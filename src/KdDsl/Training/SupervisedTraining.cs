@@ -10,6 +10,8 @@ namespace KdDsl.Training;
 /// <summary>Plain cross-entropy training, used for the teacher and for the student-alone baseline.</summary>
 public static class SupervisedTraining
 {
+    private static readonly string[] CrossEntropyOnly = { nameof(LossKind.CrossEntropy) };
+
     /// <summary>Trains <paramref name="model"/> and returns the mean loss of each epoch.</summary>
     public static IReadOnlyList<double> Train(
         nn.Module<Tensor, Tensor> model, LabeledDataset train, TrainingSettings settings, TrainingPhase phase, Device device,
@@ -27,6 +29,7 @@ public static class SupervisedTraining
         int steps = Batches.StepsPerEpoch(train.Count, settings.BatchSize);
         using var optimization = OptimizationStep.Create(settings, model.parameters(), steps);
         var history = new List<double>(settings.Epochs);
+        var termValue = new double[1];
         model.train();
         for (int epoch = 1; epoch <= settings.Epochs; epoch++)
         {
@@ -42,7 +45,8 @@ public static class SupervisedTraining
                 optimization.Apply(loss, step, steps);
                 sum += value;
                 done++;
-                progress?.Report(new TrainingProgress(phase, epoch, settings.Epochs, step, steps, value));
+                termValue[0] = value;
+                progress?.Report(new TrainingProgress(phase, epoch, settings.Epochs, step, steps, value, CrossEntropyOnly, termValue));
                 if (stopAfterStep?.Invoke(epoch, step) == true)
                 {
                     history.Add(sum / done);

@@ -13,5 +13,14 @@ public enum TrainingPhase
     Distillation,
 }
 
-/// <summary>A progress report: phase, 1-based epoch and step, and the total loss of the latest step.</summary>
-public readonly record struct TrainingProgress(TrainingPhase Phase, int Epoch, int Epochs, int Step, int StepsPerEpoch, double Loss);
+/// <summary>
+/// A progress report: phase, 1-based epoch and step, the total loss of the latest step and, when given, each term's value.
+/// <see cref="Terms"/> is reused from step to step: copy it to keep it.
+/// </summary>
+public readonly record struct TrainingProgress(
+    TrainingPhase Phase, int Epoch, int Epochs, int Step, int StepsPerEpoch, double Loss,
+    System.Collections.Generic.IReadOnlyList<string>? TermNames = null, System.ReadOnlyMemory<double> Terms = default)
+{
+    /// <summary>Whether this is the last step of its epoch.</summary>
+    public bool EndsEpoch => Step == StepsPerEpoch;
+}

@@ -22,7 +22,7 @@ namespace Sample.Experiments
             options ??= new global::KdDsl.Training.RunOptions();
             data.Validate();
             var settings = options.Apply(DeclaredSettings);
-            var device = options.Device ?? global::TorchSharp.torch.CPU;
+            var device = options.ResolveDevice();
             var clock = global::System.Diagnostics.Stopwatch.StartNew();
             const int bins = 15;
 
@@ -72,6 +72,7 @@ namespace Sample.Experiments
             int steps = global::KdDsl.Training.Batches.StepsPerEpoch(train.Count, settings.BatchSize);
             using var optimization = global::KdDsl.Training.OptimizationStep.Create(settings, student.parameters(), steps);
             var history = new EpochLosses[settings.Epochs];
+            var termValues = new double[2]; // reused by every progress report
             student.train();
             for (int epoch = 1; epoch <= settings.Epochs; epoch++)
             {
@@ -94,7 +95,12 @@ namespace Sample.Experiments
                     totalSum += totalValue;
                     klDivergenceSum += klDivergenceValue;
                     kdSimSum += kdSimValue;
-                    progress?.Report(new global::KdDsl.Training.TrainingProgress(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, step, steps, totalValue));
+                    if (progress is not null)
+                    {
+                        termValues[0] = klDivergenceValue;
+                        termValues[1] = kdSimValue;
+                        progress.Report(new global::KdDsl.Training.TrainingProgress(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, step, steps, totalValue, LossTermNames, termValues));
+                    }
                 }
                 history[epoch - 1] = new EpochLosses(epoch, totalSum / steps, klDivergenceSum / steps, kdSimSum / steps);
             }

@@ -20,7 +20,7 @@ static partial class GlobalMse
         options ??= new global::KdDsl.Training.RunOptions();
         data.Validate();
         var settings = options.Apply(DeclaredSettings);
-        var device = options.Device ?? global::TorchSharp.torch.CPU;
+        var device = options.ResolveDevice();
         var clock = global::System.Diagnostics.Stopwatch.StartNew();
         const int bins = 15;
 
@@ -67,6 +67,7 @@ static partial class GlobalMse
         int steps = global::KdDsl.Training.Batches.StepsPerEpoch(train.Count, settings.BatchSize);
         using var optimization = global::KdDsl.Training.OptimizationStep.Create(settings, student.parameters(), steps);
         var history = new EpochLosses[settings.Epochs];
+        var termValues = new double[2]; // reused by every progress report
         teacher.eval();
         student.train();
         for (int epoch = 1; epoch <= settings.Epochs; epoch++)
@@ -93,7 +94,12 @@ static partial class GlobalMse
                 totalSum += totalValue;
                 logitMseSum += logitMseValue;
                 crossEntropySum += crossEntropyValue;
-                progress?.Report(new global::KdDsl.Training.TrainingProgress(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, step, steps, totalValue));
+                if (progress is not null)
+                {
+                    termValues[0] = logitMseValue;
+                    termValues[1] = crossEntropyValue;
+                    progress.Report(new global::KdDsl.Training.TrainingProgress(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, step, steps, totalValue, LossTermNames, termValues));
+                }
             }
             history[epoch - 1] = new EpochLosses(epoch, totalSum / steps, logitMseSum / steps, crossEntropySum / steps);
         }

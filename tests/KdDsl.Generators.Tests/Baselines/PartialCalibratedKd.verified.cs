@@ -30,7 +30,7 @@ namespace Sample.Experiments
             options ??= new global::KdDsl.Training.RunOptions();
             data.Validate();
             var settings = options.Apply(DeclaredSettings);
-            var device = options.Device ?? global::TorchSharp.torch.CPU;
+            var device = options.ResolveDevice();
             var clock = global::System.Diagnostics.Stopwatch.StartNew();
             const int bins = 10;
 
@@ -80,6 +80,7 @@ namespace Sample.Experiments
             int steps = global::KdDsl.Training.Batches.StepsPerEpoch(train.Count, settings.BatchSize);
             using var optimization = global::KdDsl.Training.OptimizationStep.Create(settings, student.parameters(), steps);
             var history = new EpochLosses[settings.Epochs];
+            var termValues = new double[4]; // reused by every progress report
             teacher.eval();
             student.train();
             for (int epoch = 1; epoch <= settings.Epochs; epoch++)
@@ -112,7 +113,14 @@ namespace Sample.Experiments
                     kdPtSimSum += kdPtSimValue;
                     kdTopKSum += kdTopKValue;
                     klDivergenceSum += klDivergenceValue;
-                    progress?.Report(new global::KdDsl.Training.TrainingProgress(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, step, steps, totalValue));
+                    if (progress is not null)
+                    {
+                        termValues[0] = crossEntropyValue;
+                        termValues[1] = kdPtSimValue;
+                        termValues[2] = kdTopKValue;
+                        termValues[3] = klDivergenceValue;
+                        progress.Report(new global::KdDsl.Training.TrainingProgress(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, step, steps, totalValue, LossTermNames, termValues));
+                    }
                 }
                 history[epoch - 1] = new EpochLosses(epoch, totalSum / steps, crossEntropySum / steps, kdPtSimSum / steps, kdTopKSum / steps, klDivergenceSum / steps);
             }

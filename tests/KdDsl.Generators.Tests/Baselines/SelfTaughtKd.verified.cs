@@ -20,7 +20,7 @@ partial class SelfTaughtKd
         options ??= new global::KdDsl.Training.RunOptions();
         data.Validate();
         var settings = options.Apply(DeclaredSettings);
-        var device = options.Device ?? global::TorchSharp.torch.CPU;
+        var device = options.ResolveDevice();
         var clock = global::System.Diagnostics.Stopwatch.StartNew();
         const int bins = 15;
 
@@ -69,6 +69,7 @@ partial class SelfTaughtKd
         int steps = global::KdDsl.Training.Batches.StepsPerEpoch(train.Count, settings.BatchSize);
         using var optimization = global::KdDsl.Training.OptimizationStep.Create(settings, student.parameters(), steps);
         var history = new EpochLosses[settings.Epochs];
+        var termValues = new double[2]; // reused by every progress report
         teacher.eval();
         student.train();
         for (int epoch = 1; epoch <= settings.Epochs; epoch++)
@@ -95,7 +96,12 @@ partial class SelfTaughtKd
                 totalSum += totalValue;
                 kdSimSum += kdSimValue;
                 kdPtSum += kdPtValue;
-                progress?.Report(new global::KdDsl.Training.TrainingProgress(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, step, steps, totalValue));
+                if (progress is not null)
+                {
+                    termValues[0] = kdSimValue;
+                    termValues[1] = kdPtValue;
+                    progress.Report(new global::KdDsl.Training.TrainingProgress(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, step, steps, totalValue, LossTermNames, termValues));
+                }
             }
             history[epoch - 1] = new EpochLosses(epoch, totalSum / steps, kdSimSum / steps, kdPtSum / steps);
         }

@@ -19,7 +19,7 @@ public sealed class TeacherKindsTests
     public void Teacher_free_experiment_trains_with_label_smoothing_and_the_virtual_teacher_only()
     {
         using var result = TeacherFreeKd.Run();
-        Assert.Null(((Reporting.IDistillationResult)result).TeacherAccuracy);
+        Assert.Null(((KdDsl.Reporting.IDistillationResult)result).TeacherAccuracy);
         Assert.Equal(4, result.Epochs.Count);
         foreach (var e in result.Epochs) Assert.Equal(0.5 * e.LabelSmoothing + 0.5 * e.TfKdRegularization, e.Total, 9);
         Assert.True(result.Epochs[^1].Total < result.Epochs[0].Total);

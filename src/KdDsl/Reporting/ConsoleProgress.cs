@@ -1,0 +1,44 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using KdDsl.Training;
+using Spectre.Console;
+
+namespace KdDsl.Reporting;
+
+/// <summary>
+/// One Spectre.Console progress bar per training phase, with the remaining time and the latest value of every loss term.
+/// Create it inside <c>AnsiConsole.Progress().Start(context => ...)</c>; <see cref="Columns"/> are the columns it expects.
+/// </summary>
+public sealed class ConsoleProgress(ProgressContext context, string label) : IProgress<TrainingProgress>
+{
+    private readonly Dictionary<TrainingPhase, ProgressTask> tasks = new();
+
+    /// <summary>Description, bar, percentage, remaining time, spinner.</summary>
+    public static ProgressColumn[] Columns =>
+        new ProgressColumn[] { new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn() };
+
+    /// <inheritdoc />
+    public void Report(TrainingProgress value)
+    {
+        if (!tasks.TryGetValue(value.Phase, out var task))
+        {
+            task = context.AddTask(Markup.Escape($"{label} {value.Phase}"), maxValue: (double)value.Epochs * value.StepsPerEpoch);
+            tasks[value.Phase] = task;
+        }
+        task.Value = (double)(value.Epoch - 1) * value.StepsPerEpoch + value.Step;
+        task.Description = Markup.Escape(Describe(value));
+    }
+
+    private string Describe(TrainingProgress value)
+    {
+        var text = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"{label} {value.Phase,-12} epoch {value.Epoch}/{value.Epochs} loss {value.Loss:F3}");
+        var terms = value.Terms.Span;
+        if (value.TermNames is { Count: > 1 } names)
+            for (int i = 0; i < terms.Length && i < names.Count; i++)
+                text.Append(CultureInfo.InvariantCulture, $" {names[i]} {terms[i]:F3}");
+        return text.ToString();
+    }
+}
