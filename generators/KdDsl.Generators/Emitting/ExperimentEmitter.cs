@@ -129,9 +129,10 @@ internal static class ExperimentEmitter
             var arguments = new List<string>();
             if (spec.Teacher is not null) arguments.Add(Cached(spec) ? "teacherOutputs" : "teacher");
             arguments.AddRange(new[] { "student", "data.Train", "settings", "device", "options.Progress" });
+            arguments.Add("options.Checkpoint ?? " + (spec.Train.Checkpoint is null ? "null" : Literal(spec.Train.Checkpoint)));
             if (NeedsTeacherWeights(spec)) arguments.Add("teacherLogitWeights");
             if (spec.Calibration is not null) arguments.Add("teacherCalibration.Temperature");
-            w.WriteLine($"var epochs = Distill({string.Join(", ", arguments)});");
+            w.WriteLine($"var (epochs, resumedAfterEpoch) = Distill({string.Join(", ", arguments)});");
             w.WriteLine($"double studentAccuracy = {Training}.Evaluation.Accuracy(student, data.Test, settings.BatchSize, device);");
             w.WriteLine($"var studentTest = {Training}.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);");
             w.WriteLine();
@@ -158,6 +159,7 @@ internal static class ExperimentEmitter
                 w.WriteLine("StudentAloneAccuracy = studentAloneAccuracy,");
             }
             w.WriteLine("Epochs = epochs,");
+            w.WriteLine("DistillationResumedAfterEpoch = resumedAfterEpoch,");
             w.WriteLine("StudentAccuracy = studentAccuracy,");
             w.WriteLine("StudentTest = studentTest,");
             w.WriteLine("Elapsed = clock.Elapsed,");
@@ -253,11 +255,15 @@ internal static class ExperimentEmitter
         parameters.Add($"{Training}.TrainingSettings settings");
         parameters.Add($"{Torch}.Device device");
         parameters.Add($"global::System.IProgress<{Training}.TrainingProgress>? progress");
+        parameters.Add("string? checkpoint");
         if (NeedsTeacherWeights(spec)) parameters.Add($"{Torch}.Tensor teacherLogitWeights");
         if (spec.Calibration is not null) parameters.Add("double teacherCalibrationTemperature");
 
-        w.WriteLine("/// <summary>The distillation loop: one optimizer step per batch on the weighted sum of the declared terms.</summary>");
-        w.WriteLine($"private static EpochLosses[] Distill({string.Join(", ", parameters)})");
+        w.WriteLine("/// <summary>");
+        w.WriteLine("/// The distillation loop: one optimizer step per batch on the weighted sum of the declared terms. With a checkpoint path it");
+        w.WriteLine("/// resumes after the last completed epoch found there and saves (atomically) after every epoch.");
+        w.WriteLine("/// </summary>");
+        w.WriteLine($"private static (EpochLosses[] History, int ResumedAfterEpoch) Distill({string.Join(", ", parameters)})");
         Block(w, () =>
         {
             w.WriteLine($"int steps = {Training}.Batches.StepsPerEpoch(train.Count, settings.BatchSize);");
@@ -266,7 +272,21 @@ internal static class ExperimentEmitter
             w.WriteLine($"var termValues = new double[{Int(spec.Losses.Count)}]; // reused by every progress report");
             if (spec.Teacher is not null && !cached) w.WriteLine("teacher.eval();");
             w.WriteLine("student.train();");
-            w.WriteLine("for (int epoch = 1; epoch <= settings.Epochs; epoch++)");
+            w.WriteLine("int resumedAfterEpoch = 0;");
+            w.WriteLine($"if ({Training}.DistillationCheckpoint.Exists(checkpoint))");
+            Block(w, () =>
+            {
+                w.WriteLine($"var resumed = {Training}.DistillationCheckpoint.Load(checkpoint!, {Literal(spec.ClassName)}, settings, student, optimization);");
+                w.WriteLine("resumedAfterEpoch = global::System.Math.Min(resumed.CompletedEpochs, settings.Epochs);");
+                w.WriteLine("for (int i = 0; i < resumedAfterEpoch; i++)");
+                Block(w, () =>
+                {
+                    w.WriteLine("var row = resumed.History[i];");
+                    w.WriteLine("history[i] = new EpochLosses(i + 1, row[0]" +
+                                string.Concat(Enumerable.Range(1, spec.Losses.Count).Select(i => $", row[{Int(i)}]")) + ");");
+                });
+            });
+            w.WriteLine("for (int epoch = resumedAfterEpoch + 1; epoch <= settings.Epochs; epoch++)");
             Block(w, () =>
             {
                 w.WriteLine("double totalSum = 0" + string.Concat(spec.Losses.Select(l => $", {Camel(l.Name)}Sum = 0")) + ";");
@@ -320,8 +340,17 @@ internal static class ExperimentEmitter
                 });
                 w.WriteLine("history[epoch - 1] = new EpochLosses(epoch, totalSum / steps" +
                             string.Concat(spec.Losses.Select(l => $", {Camel(l.Name)}Sum / steps")) + ");");
+                w.WriteLine("if (checkpoint is not null)");
+                Block(w, () =>
+                {
+                    w.WriteLine("var rows = new double[epoch][];");
+                    w.WriteLine("for (int i = 0; i < epoch; i++)");
+                    Block(w, () => w.WriteLine("rows[i] = new double[] { history[i].Total" +
+                                               string.Concat(spec.Losses.Select(l => $", history[i].{l.Name}")) + " };"));
+                    w.WriteLine($"{Training}.DistillationCheckpoint.Save(checkpoint, {Literal(spec.ClassName)}, settings, epoch, rows, student, optimization);");
+                });
             });
-            w.WriteLine("return history;");
+            w.WriteLine("return (history, resumedAfterEpoch);");
         });
     }
 
@@ -403,6 +432,8 @@ internal static class ExperimentEmitter
             }
             Property(w, "Accuracy of the student trained alone (null unless [Train(StudentBaseline = true)]).", "double? StudentAloneAccuracy { get; init; }");
             Property(w, "Mean losses per distillation epoch, one typed member per declared term.", $"required {List}<EpochLosses> Epochs {{ get; init; }}");
+            Property(w, "The epoch after which distillation resumed from its checkpoint (0: it started from scratch).",
+                "required int DistillationResumedAfterEpoch { get; init; }");
             Property(w, "Accuracy of the distilled student on the test split.", "required double StudentAccuracy { get; init; }");
             Property(w, "The distilled student's calibration on the test split.", $"required {Report} StudentTest {{ get; init; }}");
             Property(w, "Wall time of the run.", "required global::System.TimeSpan Elapsed { get; init; }");

@@ -142,9 +142,10 @@ internal sealed record TrainSpec(
     ScheduleSpec Schedule,
     int WarmupSteps,
     int StepDecayEpochs,
-    double StepDecayFactor)
+    double StepDecayFactor,
+    string? Checkpoint)
 {
-    public static TrainSpec Default { get; } = new(5, 64, 1e-3, 0, OptimizerKindSpec.Adam, 0, 0, false, 1, 0, ScheduleSpec.Constant, 0, 10, 0.1);
+    public static TrainSpec Default { get; } = new(5, 64, 1e-3, 0, OptimizerKindSpec.Adam, 0, 0, false, 1, 0, ScheduleSpec.Constant, 0, 10, 0.1, null);
 }
 
 /// <summary>Mirror of <c>KdDsl.LearningRateSchedule</c>.</summary>

@@ -422,8 +422,11 @@ internal sealed class ExperimentParser
             Report(ValueOutOfRange, train.NamedLocation("StepDecayEpochs"), "Train.StepDecayEpochs", Format(decayEpochs), ">= 1");
         if (!(decayFactor > 0 && decayFactor <= 1))
             Report(ValueOutOfRange, train.NamedLocation("StepDecayFactor"), "Train.StepDecayFactor", Format(decayFactor), "in (0, 1]");
+        string? checkpoint = train.NamedOr<string?>("Checkpoint", null);
+        if (train.Has("Checkpoint"))
+            CheckPath(checkpoint, "Train.Checkpoint", train.NamedLocation("Checkpoint"), "");
         return new TrainSpec(epochs, batchSize, learningRate, seed, optimizer, momentum, weightDecay, baseline,
-            accumulation, clip, schedule, warmup, decayEpochs, decayFactor);
+            accumulation, clip, schedule, warmup, decayEpochs, decayFactor, checkpoint);
     }
 
     private DatasetSpec? ParseDataset(AttributeArguments dataset, AttributeArguments? synthetic)

@@ -90,7 +90,10 @@ public enum LossKind
     /// <summary>Partial KD, domain part only (Tang et al.): <c>H(softmax(W_c . W^T / alpha), p_s)</c> from the teacher's logit-layer weights W.</summary>
     KdSim = 6,
 
-    /// <summary>Partial KD, instance and domain parts together: the teacher's true-class probability, the rest spread by class similarity.</summary>
+    /// <summary>
+    /// Partial KD, instance and domain parts together: the target is the average of the <see cref="KdPt"/> and <see cref="KdSim"/>
+    /// targets. The paper names the two effects but gives no formula for combining them; the average is this library's choice.
+    /// </summary>
     KdPtSim = 7,
 
     /// <summary>KD on the teacher's top-k probabilities only (Tang et al.); see <see cref="LossAttribute.TopK"/> and <see cref="LossAttribute.TopKForm"/>.</summary>

@@ -48,6 +48,13 @@ public sealed class TrainAttribute : Attribute
     /// <summary>For <see cref="LearningRateSchedule.StepDecay"/>: the factor, in (0, 1] (0.1).</summary>
     public double StepDecayFactor { get; set; } = 0.1;
 
+    /// <summary>
+    /// Path of the distillation checkpoint, written atomically after every epoch (student, optimizer, schedule, random state,
+    /// losses so far). When it exists, <c>Run</c> resumes after its last epoch and ends with the same numbers as an uninterrupted
+    /// run; when a loss turns NaN the run stops and the file still holds the last good epoch. Unset: no checkpoint.
+    /// </summary>
+    public string? Checkpoint { get; set; }
+
     /// <summary>Also train the student alone (cross-entropy only, same initial weights and batch order) as a baseline. Default false.</summary>
     public bool StudentBaseline { get; set; }
 }

@@ -67,6 +67,26 @@ public sealed class OptimizationStep : IDisposable
         OptimizerSteps++;
     }
 
+    /// <summary>Writes the optimizer's state and the step count (call between optimizer steps, e.g. at the end of an epoch).</summary>
+    public void Save(System.IO.BinaryWriter writer)
+    {
+        writer.Write(OptimizerSteps);
+        ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
+    }
+
+    /// <summary>
+    /// Restores what <see cref="Save"/> wrote into a freshly created instance: the schedule is replayed step by step (its state
+    /// is a function of the step count), then the optimizer's state is loaded.
+    /// </summary>
+    public void Load(System.IO.BinaryReader reader)
+    {
+        int steps = reader.ReadInt32();
+        for (int i = 0; i < steps; i++) scheduler?.step();
+        ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(reader);
+        OptimizerSteps = steps;
+        pending = 0;
+    }
+
     /// <inheritdoc />
     public void Dispose() => optimizer.Dispose();
 }

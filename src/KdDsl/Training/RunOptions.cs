@@ -18,6 +18,11 @@ public sealed record RunOptions
     /// <summary>The device a run uses: <see cref="Device"/>, or CUDA when available, else the CPU.</summary>
     public torch.Device ResolveDevice() => Device ?? (torch.cuda.is_available() ? torch.CUDA : torch.CPU);
 
+    /// <summary>
+    /// Replaces the declared <c>[Train(Checkpoint = ...)]</c> path of the distillation checkpoint (e.g. one file per seed).
+    /// </summary>
+    public string? Checkpoint { get; init; }
+
     /// <summary>Receives one report per training step and per finished epoch.</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
 

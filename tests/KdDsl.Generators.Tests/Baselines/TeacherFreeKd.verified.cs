@@ -40,7 +40,7 @@ namespace Sample.Experiments
             global::TorchSharp.ModuleExtensionMethods.to(student, device);
 
             global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
-            var epochs = Distill(student, data.Train, settings, device, options.Progress);
+            var (epochs, resumedAfterEpoch) = Distill(student, data.Train, settings, device, options.Progress, options.Checkpoint ?? null);
             double studentAccuracy = global::KdDsl.Training.Evaluation.Accuracy(student, data.Test, settings.BatchSize, device);
             var studentTest = global::KdDsl.Training.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);
 
@@ -49,21 +49,36 @@ namespace Sample.Experiments
                 Settings = settings,
                 Student = student,
                 Epochs = epochs,
+                DistillationResumedAfterEpoch = resumedAfterEpoch,
                 StudentAccuracy = studentAccuracy,
                 StudentTest = studentTest,
                 Elapsed = clock.Elapsed,
             };
         }
 
-        /// <summary>The distillation loop: one optimizer step per batch on the weighted sum of the declared terms.</summary>
-        private static EpochLosses[] Distill(global::Sample.SmallNet student, global::KdDsl.Data.LabeledDataset train, global::KdDsl.Training.TrainingSettings settings, global::TorchSharp.torch.Device device, global::System.IProgress<global::KdDsl.Training.TrainingProgress>? progress)
+        /// <summary>
+        /// The distillation loop: one optimizer step per batch on the weighted sum of the declared terms. With a checkpoint path it
+        /// resumes after the last completed epoch found there and saves (atomically) after every epoch.
+        /// </summary>
+        private static (EpochLosses[] History, int ResumedAfterEpoch) Distill(global::Sample.SmallNet student, global::KdDsl.Data.LabeledDataset train, global::KdDsl.Training.TrainingSettings settings, global::TorchSharp.torch.Device device, global::System.IProgress<global::KdDsl.Training.TrainingProgress>? progress, string? checkpoint)
         {
             int steps = global::KdDsl.Training.Batches.StepsPerEpoch(train.Count, settings.BatchSize);
             using var optimization = global::KdDsl.Training.OptimizationStep.Create(settings, student.parameters(), steps);
             var history = new EpochLosses[settings.Epochs];
             var termValues = new double[2]; // reused by every progress report
             student.train();
-            for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+            int resumedAfterEpoch = 0;
+            if (global::KdDsl.Training.DistillationCheckpoint.Exists(checkpoint))
+            {
+                var resumed = global::KdDsl.Training.DistillationCheckpoint.Load(checkpoint!, "TeacherFreeKd", settings, student, optimization);
+                resumedAfterEpoch = global::System.Math.Min(resumed.CompletedEpochs, settings.Epochs);
+                for (int i = 0; i < resumedAfterEpoch; i++)
+                {
+                    var row = resumed.History[i];
+                    history[i] = new EpochLosses(i + 1, row[0], row[1], row[2]);
+                }
+            }
+            for (int epoch = resumedAfterEpoch + 1; epoch <= settings.Epochs; epoch++)
             {
                 double totalSum = 0, labelSmoothingSum = 0, tfKdRegularizationSum = 0;
                 using var order = global::KdDsl.Training.Batches.EpochOrder(train.Count, settings.Seed, epoch);
@@ -90,8 +105,17 @@ namespace Sample.Experiments
                     }
                 }
                 history[epoch - 1] = new EpochLosses(epoch, totalSum / steps, labelSmoothingSum / steps, tfKdRegularizationSum / steps);
+                if (checkpoint is not null)
+                {
+                    var rows = new double[epoch][];
+                    for (int i = 0; i < epoch; i++)
+                    {
+                        rows[i] = new double[] { history[i].Total, history[i].LabelSmoothing, history[i].TfKdRegularization };
+                    }
+                    global::KdDsl.Training.DistillationCheckpoint.Save(checkpoint, "TeacherFreeKd", settings, epoch, rows, student, optimization);
+                }
             }
-            return history;
+            return (history, resumedAfterEpoch);
         }
 
         /// <summary>Mean losses of one distillation epoch: the weighted total and each declared term, unweighted.</summary>
@@ -110,6 +134,8 @@ namespace Sample.Experiments
             public double? StudentAloneAccuracy { get; init; }
             /// <summary>Mean losses per distillation epoch, one typed member per declared term.</summary>
             public required global::System.Collections.Generic.IReadOnlyList<EpochLosses> Epochs { get; init; }
+            /// <summary>The epoch after which distillation resumed from its checkpoint (0: it started from scratch).</summary>
+            public required int DistillationResumedAfterEpoch { get; init; }
             /// <summary>Accuracy of the distilled student on the test split.</summary>
             public required double StudentAccuracy { get; init; }
             /// <summary>The distilled student's calibration on the test split.</summary>

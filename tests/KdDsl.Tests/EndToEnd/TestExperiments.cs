@@ -238,3 +238,29 @@ public partial class MemoryCachedTeacherKd
 public partial class DiskCachedTeacherKd
 {
 }
+
+[Distillation]
+[Dataset(DatasetKind.Digits, TrainLimit = 300, TestLimit = 100)]
+[Teacher(typeof(TinyTeacher), Epochs = 2)]
+[Student(typeof(TinyStudentWithDropout))]
+[Loss(LossKind.CrossEntropy, Weight = 0.5)]
+[Loss(LossKind.KlDivergence, Weight = 0.5, Temperature = 2)]
+[Train(Epochs = 4, BatchSize = 32, LearningRate = 3e-3, Schedule = LearningRateSchedule.Cosine, WarmupSteps = 5,
+       Checkpoint = "kddsl-test-artifacts/resume/student.ckpt")]
+public partial class ResumableKd
+{
+}
+
+/// <summary>Dropout makes the run depend on the global random state, which a resumed run must restore.</summary>
+public sealed class TinyStudentWithDropout : nn.Module<Tensor, Tensor>
+{
+    private readonly Sequential layers;
+
+    public TinyStudentWithDropout(int inputFeatures, int classCount) : base(nameof(TinyStudentWithDropout))
+    {
+        layers = nn.Sequential(nn.Linear(inputFeatures, 16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, classCount));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input) => layers.call(input);
+}
