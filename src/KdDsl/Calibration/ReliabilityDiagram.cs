@@ -73,8 +73,10 @@ public static class ReliabilityDiagram
         CheckOutput(pngPath, width, height);
         var multiplot = new Multiplot();
         var layout = new ScottPlot.MultiplotLayouts.CustomGrid();
-        AddPanel(multiplot, layout, before, Join(title, beforeLabel), column: 0, columnCount: 2);
-        AddPanel(multiplot, layout, after, Join(title, afterLabel), column: 1, columnCount: 2);
+        // One y scale for both histograms, so the shift of mass between bins reads directly across the panels.
+        double top = Math.Max(TallestBin(before), TallestBin(after));
+        AddPanel(multiplot, layout, before, Join(title, beforeLabel), column: 0, columnCount: 2, top);
+        AddPanel(multiplot, layout, after, Join(title, afterLabel), column: 1, columnCount: 2, top);
         multiplot.Layout = layout;
         Write(multiplot, pngPath, width, height);
     }
@@ -101,12 +103,12 @@ public static class ReliabilityDiagram
 
     /// <summary>One column: the reliability diagram (7/10 of the height) above the confidence histogram (3/10).</summary>
     private static void AddPanel(Multiplot multiplot, ScottPlot.MultiplotLayouts.CustomGrid layout, CalibrationReport report,
-        string title, int column, int columnCount)
+        string title, int column, int columnCount, double? histogramTop = null)
     {
         var reliability = NewPlot();
         var histogram = NewPlot();
         DrawReliability(reliability, report, title);
-        DrawHistogram(histogram, report);
+        DrawHistogram(histogram, report, histogramTop ?? TallestBin(report));
         multiplot.AddPlot(reliability);
         multiplot.AddPlot(histogram);
         layout.Set(reliability, new GridCell(0, column, 10, columnCount, 7, 1));
@@ -163,7 +165,11 @@ public static class ReliabilityDiagram
         plot.Axes.SetLimits(0, 1, 0, 1);
     }
 
-    private static void DrawHistogram(Plot plot, CalibrationReport report)
+    /// <summary>The largest share of samples in one bin, in percent (100 when every bin is empty).</summary>
+    private static double TallestBin(CalibrationReport report) =>
+        report.Bins.Any(b => !b.IsEmpty) ? report.Bins.Where(b => !b.IsEmpty).Max(b => 100.0 * b.Count / report.SampleCount) : 100;
+
+    private static void DrawHistogram(Plot plot, CalibrationReport report, double top)
     {
         double width = 1.0 / report.BinCount;
         var bars = report.Bins.Where(b => !b.IsEmpty).Select(b => new Bar
@@ -171,7 +177,6 @@ public static class ReliabilityDiagram
             Position = (b.Lower + b.Upper) / 2, Value = 100.0 * b.Count / report.SampleCount, Size = width,
             FillColor = CountColor.WithAlpha(0.6), LineColor = Colors.Black, LineWidth = 1,
         }).ToList();
-        double top = bars.Count == 0 ? 100 : bars.Max(b => b.Value);
         if (bars.Count > 0) plot.Add.Bars(bars);
 
         var confidence = plot.Add.VerticalLine(report.AverageConfidence, 2, GapColor, LinePattern.Dashed);
