@@ -60,8 +60,12 @@ public sealed class OptimizationStep : IDisposable
         else (loss / groupSize).backward();
         if (++pending < groupSize) return;
         pending = 0;
-        if (clipNorm > 0) nn.utils.clip_grad_norm_(parameters, clipNorm);
-        optimizer.step();
+        // TorchSharp's optimizers create many implicit Scalars per parameter; see NoGcRegion for why no GC may run meanwhile.
+        using (NoGcRegion.Enter())
+        {
+            if (clipNorm > 0) nn.utils.clip_grad_norm_(parameters, clipNorm);
+            optimizer.step();
+        }
         optimizer.zero_grad();
         scheduler?.step();
         OptimizerSteps++;
