@@ -295,6 +295,7 @@ internal static class ExperimentEmitter
                 Block(w, () =>
                 {
                     w.WriteLine($"using var scope = {Torch}.NewDisposeScope();");
+                    w.WriteLine($"using var noGc = {Training}.NoGcRegion.Enter(); // TorchSharp's implicit Scalars must not be finalized mid-call");
                     if (cached)
                     {
                         w.WriteLine($"var indices = {Training}.Batches.Indices(order, step - 1, settings.BatchSize);");

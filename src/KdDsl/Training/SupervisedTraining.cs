@@ -39,6 +39,7 @@ public static class SupervisedTraining
             for (int step = 1; step <= steps; step++)
             {
                 using var scope = NewDisposeScope();
+                using var noGc = NoGcRegion.Enter(); // see NoGcRegion
                 var (inputs, labels) = Batches.Take(train, order, step - 1, settings.BatchSize, device);
                 var loss = DistillationLosses.CrossEntropy(model.call(inputs), labels);
                 double value = LossGuard.Finite(loss, phase, nameof(LossKind.CrossEntropy), epoch, step);

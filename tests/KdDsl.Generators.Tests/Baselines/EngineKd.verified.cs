@@ -96,6 +96,7 @@ namespace Sample.Experiments
                 for (int step = 1; step <= steps; step++)
                 {
                     using var scope = global::TorchSharp.torch.NewDisposeScope();
+                    using var noGc = global::KdDsl.Training.NoGcRegion.Enter(); // TorchSharp's implicit Scalars must not be finalized mid-call
                     var indices = global::KdDsl.Training.Batches.Indices(order, step - 1, settings.BatchSize);
                     var (inputs, labels) = global::KdDsl.Training.Batches.Take(train, indices, device);
                     var teacherLogits = teacherOutputs.Take(indices);

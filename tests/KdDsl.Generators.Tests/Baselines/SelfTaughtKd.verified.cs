@@ -94,6 +94,7 @@ partial class SelfTaughtKd
             for (int step = 1; step <= steps; step++)
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
+                using var noGc = global::KdDsl.Training.NoGcRegion.Enter(); // TorchSharp's implicit Scalars must not be finalized mid-call
                 var (inputs, labels) = global::KdDsl.Training.Batches.Take(train, order, step - 1, settings.BatchSize, device);
                 global::TorchSharp.torch.Tensor teacherLogits;
                 using (global::TorchSharp.torch.no_grad())

@@ -85,6 +85,7 @@ namespace Sample.Experiments
                 for (int step = 1; step <= steps; step++)
                 {
                     using var scope = global::TorchSharp.torch.NewDisposeScope();
+                    using var noGc = global::KdDsl.Training.NoGcRegion.Enter(); // TorchSharp's implicit Scalars must not be finalized mid-call
                     var (inputs, labels) = global::KdDsl.Training.Batches.Take(train, order, step - 1, settings.BatchSize, device);
                     var studentLogits = student.call(inputs);
                     var labelSmoothing = global::KdDsl.Losses.DistillationLosses.LabelSmoothing(studentLogits, labels, 0.2d, global::KdDsl.Losses.LabelSmoothingForm.OffTrueClass);
