@@ -133,8 +133,8 @@ internal static class ExperimentEmitter
             if (NeedsTeacherWeights(spec)) arguments.Add("teacherLogitWeights");
             if (spec.Calibration is not null) arguments.Add("teacherCalibration.Temperature");
             w.WriteLine($"var (epochs, resumedAfterEpoch) = Distill({string.Join(", ", arguments)});");
-            w.WriteLine($"double studentAccuracy = {Training}.Evaluation.Accuracy(student, data.Test, settings.BatchSize, device);");
             w.WriteLine($"var studentTest = {Training}.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);");
+            w.WriteLine("double studentAccuracy = studentTest.Accuracy;");
             w.WriteLine();
 
             w.WriteLine("return new Result");
@@ -214,8 +214,9 @@ internal static class ExperimentEmitter
                 w.WriteLine($"{Training}.TeacherCheckpoint.SaveAtomically(teacher, {path});");
             });
         }
-        w.WriteLine($"double teacherAccuracy = {Training}.Evaluation.Accuracy(teacher, data.Test, settings.BatchSize, device);");
+        // One pass over the test split: the calibration report holds the accuracy too (arg-max of the same logits).
         w.WriteLine($"var teacherTest = {Training}.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);");
+        w.WriteLine("double teacherAccuracy = teacherTest.Accuracy;");
         if (spec.Calibration is not null)
             w.WriteLine($"var teacherCalibration = {Training}.CalibrationSteps.CalibrateTeacher(teacher, data, bins, settings.BatchSize, device);");
         if (teacher.Caching == (int)CachingSpec.Memory)

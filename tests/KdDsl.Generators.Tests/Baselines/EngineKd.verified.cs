@@ -33,8 +33,8 @@ namespace Sample.Experiments
             global::TorchSharp.ModuleExtensionMethods.to(teacher, device);
             const bool teacherLoaded = false;
             global::KdDsl.Training.TeacherTrainingReport? teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings, global::KdDsl.TeacherSelection.LastEpoch, 0d, device, options.Progress);
-            double teacherAccuracy = global::KdDsl.Training.Evaluation.Accuracy(teacher, data.Test, settings.BatchSize, device);
             var teacherTest = global::KdDsl.Training.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);
+            double teacherAccuracy = teacherTest.Accuracy;
             using var teacherOutputs = global::KdDsl.Training.TeacherOutputCache.OnDisk(teacher, data.Train, settings.BatchSize, device, "cache/teachers");
             using var teacherLogitWeights = global::KdDsl.Training.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, "teacher", "Sample.BigNet");
 
@@ -46,8 +46,8 @@ namespace Sample.Experiments
 
             global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
             var (epochs, resumedAfterEpoch) = Distill(teacherOutputs, student, data.Train, settings, device, options.Progress, options.Checkpoint ?? null, teacherLogitWeights);
-            double studentAccuracy = global::KdDsl.Training.Evaluation.Accuracy(student, data.Test, settings.BatchSize, device);
             var studentTest = global::KdDsl.Training.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);
+            double studentAccuracy = studentTest.Accuracy;
 
             return new Result
             {

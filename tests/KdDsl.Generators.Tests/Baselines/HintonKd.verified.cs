@@ -49,8 +49,8 @@ namespace Sample.Experiments
                 teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings with { Epochs = 3 }, global::KdDsl.TeacherSelection.LastEpoch, 0d, device, options.Progress);
                 global::KdDsl.Training.TeacherCheckpoint.SaveAtomically(teacher, "teachers/big.ckpt");
             }
-            double teacherAccuracy = global::KdDsl.Training.Evaluation.Accuracy(teacher, data.Test, settings.BatchSize, device);
             var teacherTest = global::KdDsl.Training.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);
+            double teacherAccuracy = teacherTest.Accuracy;
 
             // Student: the baseline (if any) starts from the same weights and sees the same batches as the distilled student.
             global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));
@@ -67,8 +67,8 @@ namespace Sample.Experiments
 
             global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
             var (epochs, resumedAfterEpoch) = Distill(teacher, student, data.Train, settings, device, options.Progress, options.Checkpoint ?? null);
-            double studentAccuracy = global::KdDsl.Training.Evaluation.Accuracy(student, data.Test, settings.BatchSize, device);
             var studentTest = global::KdDsl.Training.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);
+            double studentAccuracy = studentTest.Accuracy;
 
             return new Result
             {

@@ -41,8 +41,8 @@ namespace Sample.Experiments
             global::TorchSharp.ModuleExtensionMethods.to(teacher, device);
             const bool teacherLoaded = false;
             global::KdDsl.Training.TeacherTrainingReport? teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings, global::KdDsl.TeacherSelection.LowestValidationLoss, 0d, device, options.Progress);
-            double teacherAccuracy = global::KdDsl.Training.Evaluation.Accuracy(teacher, data.Test, settings.BatchSize, device);
             var teacherTest = global::KdDsl.Training.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);
+            double teacherAccuracy = teacherTest.Accuracy;
             var teacherCalibration = global::KdDsl.Training.CalibrationSteps.CalibrateTeacher(teacher, data, bins, settings.BatchSize, device);
             using var teacherLogitWeights = global::KdDsl.Training.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, "teacher", "Sample.BigNet");
 
@@ -54,8 +54,8 @@ namespace Sample.Experiments
 
             global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
             var (epochs, resumedAfterEpoch) = Distill(teacher, student, data.Train, settings, device, options.Progress, options.Checkpoint ?? null, teacherLogitWeights, teacherCalibration.Temperature);
-            double studentAccuracy = global::KdDsl.Training.Evaluation.Accuracy(student, data.Test, settings.BatchSize, device);
             var studentTest = global::KdDsl.Training.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);
+            double studentAccuracy = studentTest.Accuracy;
 
             return new Result
             {

@@ -32,8 +32,8 @@ partial class SelfTaughtKd
         global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
         const bool teacherLoaded = false;
         global::KdDsl.Training.TeacherTrainingReport? teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings with { Epochs = 2 }, global::KdDsl.TeacherSelection.LastEpoch, 0d, device, options.Progress);
-        double teacherAccuracy = global::KdDsl.Training.Evaluation.Accuracy(teacher, data.Test, settings.BatchSize, device);
         var teacherTest = global::KdDsl.Training.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);
+        double teacherAccuracy = teacherTest.Accuracy;
         using var teacherLogitWeights = global::KdDsl.Training.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, "teacher", "Sample.SmallNet");
 
         // Student: the baseline (if any) starts from the same weights and sees the same batches as the distilled student.
@@ -44,8 +44,8 @@ partial class SelfTaughtKd
 
         global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
         var (epochs, resumedAfterEpoch) = Distill(teacher, student, data.Train, settings, device, options.Progress, options.Checkpoint ?? null, teacherLogitWeights);
-        double studentAccuracy = global::KdDsl.Training.Evaluation.Accuracy(student, data.Test, settings.BatchSize, device);
         var studentTest = global::KdDsl.Training.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);
+        double studentAccuracy = studentTest.Accuracy;
 
         return new Result
         {

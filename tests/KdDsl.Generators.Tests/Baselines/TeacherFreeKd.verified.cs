@@ -41,8 +41,8 @@ namespace Sample.Experiments
 
             global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
             var (epochs, resumedAfterEpoch) = Distill(student, data.Train, settings, device, options.Progress, options.Checkpoint ?? null);
-            double studentAccuracy = global::KdDsl.Training.Evaluation.Accuracy(student, data.Test, settings.BatchSize, device);
             var studentTest = global::KdDsl.Training.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);
+            double studentAccuracy = studentTest.Accuracy;
 
             return new Result
             {
