@@ -26,40 +26,29 @@ public static class DistillationCheckpoint
     public static void Save(string path, string experiment, TrainingSettings settings, int completedEpochs, IReadOnlyList<double[]> history,
         nn.Module student, OptimizationStep optimization)
     {
-        string full = Path.GetFullPath(path);
-        string? folder = Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        string temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
+        AtomicFile.Write(path, temporary =>
         {
-            using (var writer = new BinaryWriter(File.Create(temporary)))
+            using var writer = new BinaryWriter(File.Create(temporary));
+            writer.Write(Magic);
+            writer.Write(Version);
+            writer.Write(experiment);
+            writer.Write(Fingerprint(settings));
+            writer.Write(completedEpochs);
+            writer.Write(history.Count);
+            foreach (var row in history)
             {
-                writer.Write(Magic);
-                writer.Write(Version);
-                writer.Write(experiment);
-                writer.Write(Fingerprint(settings));
-                writer.Write(completedEpochs);
-                writer.Write(history.Count);
-                foreach (var row in history)
-                {
-                    writer.Write(row.Length);
-                    foreach (double value in row) writer.Write(value);
-                }
-                using (var rng = get_rng_state())
-                {
-                    var bytes = rng.bytes.ToArray();
-                    writer.Write(bytes.Length);
-                    writer.Write(bytes);
-                }
-                student.save(writer);
-                optimization.Save(writer);
+                writer.Write(row.Length);
+                foreach (double value in row) writer.Write(value);
             }
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+            using (var rng = get_rng_state())
+            {
+                var bytes = rng.bytes.ToArray();
+                writer.Write(bytes.Length);
+                writer.Write(bytes);
+            }
+            student.save(writer);
+            optimization.Save(writer);
+        });
     }
 
     /// <summary>

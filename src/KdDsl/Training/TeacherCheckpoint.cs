@@ -27,20 +27,5 @@ public static class TeacherCheckpoint
     }
 
     /// <summary>Saves <paramref name="model"/> to a temporary file beside <paramref name="path"/>, then renames it into place.</summary>
-    public static void SaveAtomically(nn.Module model, string path)
-    {
-        string full = Path.GetFullPath(path);
-        string? folder = Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        string temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            model.save(temporary);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
-    }
+    public static void SaveAtomically(nn.Module model, string path) => AtomicFile.Write(path, temporary => model.save(temporary));
 }

@@ -85,24 +85,15 @@ public static class TeacherOutputCache
 
     private static void Write(string file, Tensor logits)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        string temporary = file + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
+        using var cpu = logits.detach().cpu().to_type(ScalarType.Float32).contiguous();
+        AtomicFile.Write(file, temporary =>
         {
-            using var cpu = logits.detach().cpu().to_type(ScalarType.Float32).contiguous();
-            using (var writer = new BinaryWriter(System.IO.File.Create(temporary)))
-            {
-                writer.Write(Magic);
-                writer.Write(cpu.shape[0]);
-                writer.Write(cpu.shape[1]);
-                writer.Write(cpu.bytes);
-            }
-            System.IO.File.Move(temporary, file, overwrite: true);
-        }
-        finally
-        {
-            if (System.IO.File.Exists(temporary)) System.IO.File.Delete(temporary);
-        }
+            using var writer = new BinaryWriter(System.IO.File.Create(temporary));
+            writer.Write(Magic);
+            writer.Write(cpu.shape[0]);
+            writer.Write(cpu.shape[1]);
+            writer.Write(cpu.bytes);
+        });
     }
 
     /// <summary>The cached logits, or null when the file is not a complete cache for <paramref name="train"/> (then it is recomputed).</summary>
