@@ -34,7 +34,14 @@ public static class ImdbReviews
     /// <summary>Test file name inside the folder (a plain <c>test.jsonl</c> is accepted too).</summary>
     public const string TestFile = "test.jsonl.gz";
 
-    /// <summary>Reads the first <paramref name="limit"/> reviews (0 = all) of one JSON-lines file; errors name the file and line.</summary>
+    /// <summary>Seed of the subset drawn when a limit is given (fixed, so every run sees the same reviews).</summary>
+    public const int SubsetSeed = 0;
+
+    /// <summary>
+    /// Reads one JSON-lines file; errors name the file and line. With a <paramref name="limit"/> (0 = all) it keeps a random
+    /// subset of that size drawn with <see cref="SubsetSeed"/>, not the first lines: the shipped files list every negative
+    /// review before the positive ones, so a prefix would hold a single class.
+    /// </summary>
     public static IReadOnlyList<Review> ReadFile(string path, int limit = 0)
     {
         if (limit < 0) throw new ArgumentOutOfRangeException(nameof(limit), limit, "The review limit must be 0 (all) or positive.");
@@ -51,10 +58,12 @@ public static class ImdbReviews
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
             reviews.Add(ParseLine(line, full, lineNumber));
-            if (limit > 0 && reviews.Count == limit) break;
         }
         if (reviews.Count == 0) throw new DatasetException($"IMDB file '{full}' holds no reviews.");
-        return reviews;
+        if (limit == 0 || limit >= reviews.Count) return reviews;
+        var order = Enumerable.Range(0, reviews.Count).ToArray();
+        new Random(SubsetSeed).Shuffle(order);
+        return order.Take(limit).Order().Select(i => reviews[i]).ToList(); // file order within the subset
     }
 
     /// <summary>
@@ -66,8 +75,8 @@ public static class ImdbReviews
     /// <param name="folder">Folder holding <see cref="TrainFile"/> and <see cref="TestFile"/>.</param>
     /// <param name="vocabularySize">Ids in use, including padding and unknown: the (vocabularySize - 2) most frequent training words get ids 2, 3, ...</param>
     /// <param name="maxLength">Tokens kept per review.</param>
-    /// <param name="trainLimit">Keep the first this many training reviews (0 = all).</param>
-    /// <param name="testLimit">Keep the first this many test reviews (0 = all).</param>
+    /// <param name="trainLimit">Keep a fixed random subset of this many training reviews (0 = all; see <see cref="ReadFile"/>).</param>
+    /// <param name="testLimit">Keep a fixed random subset of this many test reviews (0 = all).</param>
     public static DatasetSplits TokenIds(string folder, int vocabularySize, int maxLength, int trainLimit = 0, int testLimit = 0)
     {
         if (vocabularySize < 3) throw new ArgumentOutOfRangeException(nameof(vocabularySize), vocabularySize, "The vocabulary needs padding, unknown and at least one word (3 ids).");

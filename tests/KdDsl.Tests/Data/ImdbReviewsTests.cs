@@ -79,12 +79,19 @@ public sealed class ImdbReviewsTests
     }
 
     [Fact]
-    public void Limits_keep_the_first_reviews()
+    public void Limits_draw_a_fixed_subset_of_both_classes_even_from_a_file_sorted_by_label()
     {
-        using var folder = Corpus();
-        using var splits = ImdbReviews.TokenIds(folder.Path, 10, 3, trainLimit: 2);
-        Assert.Equal(2, splits.Train.Count);
-        Assert.Equal(1, splits.Test.Count);
+        // 50 negative reviews, then 50 positive ones (the shipped files are ordered like this): a prefix would be one class.
+        string sorted = string.Concat(Enumerable.Range(0, 100).Select(i => $"{{\"text\": \"review {i}\", \"label\": {(i < 50 ? 0 : 1)}}}\n"));
+        using var folder = Corpus(sorted);
+        using var first = ImdbReviews.BagOfWords(folder.Path, 10, trainLimit: 20);
+        using var again = ImdbReviews.BagOfWords(folder.Path, 10, trainLimit: 20);
+        Assert.Equal(20, first.Train.Count);
+        Assert.Equal(1, first.Test.Count);
+        long positives = first.Train.Labels.sum().item<long>();
+        Assert.InRange(positives, 3, 17); // P(outside) < 0.2% for a uniform draw of 20 from 50 + 50
+        Assert.Equal(first.Train.Labels.data<long>().ToArray(), again.Train.Labels.data<long>().ToArray());
+        Assert.Equal(first.Train.Features.data<float>().ToArray(), again.Train.Features.data<float>().ToArray());
     }
 
     [Theory]
