@@ -22,11 +22,14 @@ internal static class HandWrittenKd
     /// <summary>
     /// Trains a fresh student for <paramref name="epochs"/> epochs against <paramref name="teacher"/>, or against
     /// <paramref name="cachedTeacherLogits"/> ([N, K], the teacher's logits for every training sample) when given; reports every step.
-    /// With <paramref name="libraryKl"/> the KL term is KdDsl's DistillationLosses.KlDivergence (computed in float64) instead of the
-    /// float32 kl_div: a diagnostic that separates the cost of the library's loss from the cost of the generated loop around it.
+    /// Diagnostics that separate the costs of the generated loop's parts: with <paramref name="libraryKl"/> the KL term is KdDsl's
+    /// DistillationLosses.KlDivergence in that precision (Automatic: the library's policy, float32 at T = 4; Float64: what the
+    /// library did before the policy) instead of kl_div; with <paramref name="noGcRegionPerStep"/> every step runs in its own
+    /// no-GC region of 1 MiB (what KdDsl's NoGcRegion did before it shared one region across steps).
     /// </summary>
     public static void Train(TeacherMlp teacher, LabeledDataset train, int epochs, int batchSize, double learningRate, int seed,
-        IProgress<TrainingProgress> progress, Tensor? cachedTeacherLogits = null, bool libraryKl = false)
+        IProgress<TrainingProgress> progress, Tensor? cachedTeacherLogits = null, KdDsl.Losses.KlPrecision? libraryKl = null,
+        bool noGcRegionPerStep = false)
     {
         torch.manual_seed(seed + 1);
         using var student = new StudentMlp(train.FeatureCount, train.ClassCount);
@@ -42,6 +45,7 @@ internal static class HandWrittenKd
             for (int step = 1; step <= steps; step++)
             {
                 using var scope = NewDisposeScope();
+                bool region = noGcRegionPerStep && System.GC.TryStartNoGCRegion(1024 * 1024);
                 long start = (long)(step - 1) * batchSize;
                 var indices = order.narrow(0, start, Math.Min(batchSize, count - start));
                 var inputs = train.Features.index_select(0, indices);
@@ -54,8 +58,9 @@ internal static class HandWrittenKd
                         teacherLogits = teacher.call(inputs);
                 var studentLogits = student.call(inputs);
                 var crossEntropy = F.cross_entropy(studentLogits, labels);
-                var kl = libraryKl
-                    ? KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits, teacherLogits, Temperature)
+                var kl = libraryKl is { } precision
+                    ? KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits, teacherLogits, Temperature, Temperature,
+                        KdDsl.Losses.KlReduction.BatchMean, true, precision)
                     : F.kl_div(F.log_softmax(studentLogits / Temperature, 1), F.log_softmax(teacherLogits / Temperature, 1),
                           reduction: nn.Reduction.Sum, log_target: true) * (Temperature * Temperature / inputs.shape[0]);
                 var loss = CrossEntropyWeight * crossEntropy + KlWeight * kl;
@@ -64,6 +69,7 @@ internal static class HandWrittenKd
                 optimizer.step();
                 double total = CrossEntropyWeight * crossEntropy.item<float>() + KlWeight * kl.item<float>();
                 progress.Report(new TrainingProgress(TrainingPhase.Distillation, epoch, epochs, step, steps, total));
+                if (region && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) System.GC.EndNoGCRegion();
             }
         }
     }

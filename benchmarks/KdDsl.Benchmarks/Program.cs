@@ -13,6 +13,7 @@ using TorchSharp;
 //   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- cache       (c) teacher-output caching vs none vs student alone
 //   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- generator   (d) generator time, first run and incremental edits
 //   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- all         (a) to (d) in one process
+//   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- precision   (e) the KL term's float32 error by temperature
 
 var threads = new Option<int>("--threads") { Description = "torch.set_num_threads for TorchSharp (and the PyTorch peer).", DefaultValueFactory = _ => 2 };
 var rounds = new Option<int>("--rounds") { Description = "Measured rounds per variant (interleaved).", DefaultValueFactory = _ => 30 };
@@ -52,7 +53,11 @@ all.SetAction(p => Setup(p.GetValue(threads), () =>
     return failures == 0 ? 0 : 1;
 }));
 
-var root = new RootCommand("KdDsl benchmarks: each prints its figures and the ratio, measured side by side in one run.") { step, pytorch, cache, generator, all };
+var draws = new Option<int>("--draws") { Description = "Random logit draws per cell of (e).", DefaultValueFactory = _ => 5 };
+var precision = new Command("precision", "(e) the KL term's float32 error against a float64 reference, by temperature (sets the float32 limit).") { draws };
+precision.SetAction(p => Setup(1, () => PrecisionBenchmark.Run(p.GetValue(draws))));
+
+var root = new RootCommand("KdDsl benchmarks: each prints its figures and the ratio, measured side by side in one run.") { step, pytorch, cache, generator, all, precision };
 return root.Parse(args).Invoke();
 
 static int Setup(int? threads, Func<int> benchmark)

@@ -10,10 +10,12 @@ namespace KdDsl.Reporting;
 /// <summary>
 /// One Spectre.Console progress bar per training phase, with the remaining time and the latest value of every loss term.
 /// Create it inside <c>AnsiConsole.Progress().Start(context => ...)</c>; <see cref="Columns"/> are the columns it expects.
+/// After a per-epoch evaluation it also shows the latest accuracy.
 /// </summary>
-public sealed class ConsoleProgress(ProgressContext context, string label) : IProgress<TrainingProgress>
+public sealed class ConsoleProgress(ProgressContext context, string label) : IProgress<TrainingProgress>, IProgress<EpochEvaluation>
 {
     private readonly Dictionary<TrainingPhase, ProgressTask> tasks = new();
+    private readonly Dictionary<TrainingPhase, EpochEvaluation> latest = new();
 
     /// <summary>Description, bar, percentage, remaining time, spinner.</summary>
     public static ProgressColumn[] Columns =>
@@ -39,6 +41,11 @@ public sealed class ConsoleProgress(ProgressContext context, string label) : IPr
         if (value.TermNames is { Count: > 1 } names)
             for (int i = 0; i < terms.Length && i < names.Count; i++)
                 text.Append(CultureInfo.InvariantCulture, $" {names[i]} {terms[i]:F3}");
+        if (latest.TryGetValue(value.Phase, out var evaluation))
+            text.Append(CultureInfo.InvariantCulture, $" | {evaluation.Split} accuracy {evaluation.Accuracy:P1} after epoch {evaluation.Epoch}");
         return text.ToString();
     }
+
+    /// <inheritdoc />
+    public void Report(EpochEvaluation value) => latest[value.Phase] = value;
 }

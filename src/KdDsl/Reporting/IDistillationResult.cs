@@ -25,12 +25,21 @@ public interface IDistillationResult
     /// <summary>Names of the declared loss terms, in declaration order.</summary>
     IReadOnlyList<string> LossTermNames { get; }
 
-    /// <summary>Mean loss per distillation epoch: total and each term in <see cref="LossTermNames"/> order.</summary>
+    /// <summary>
+    /// Mean loss per distillation epoch (total and each term in <see cref="LossTermNames"/> order) and the distilled student's
+    /// accuracy after that epoch on <see cref="EpochAccuracySplit"/>.
+    /// </summary>
     IReadOnlyList<EpochLossRecord> LossHistory { get; }
+
+    /// <summary>The split the per-epoch accuracy was measured on: <c>"validation"</c> when the data has one, else <c>"test"</c>.</summary>
+    string EpochAccuracySplit { get; }
 
     /// <summary>Wall time of the whole run.</summary>
     TimeSpan Elapsed { get; }
 }
 
-/// <summary>One epoch's mean losses: the weighted total and each term, unweighted.</summary>
-public sealed record EpochLossRecord(int Epoch, double Total, IReadOnlyList<double> Terms);
+/// <summary>
+/// One distillation epoch: its mean losses (the weighted total and each term, unweighted) and the student's accuracy after it on
+/// the result's <see cref="IDistillationResult.EpochAccuracySplit"/>.
+/// </summary>
+public sealed record EpochLossRecord(int Epoch, double Total, IReadOnlyList<double> Terms, double Accuracy);

@@ -10,11 +10,13 @@ namespace KdDsl.Training;
 /// The distillation phase's state at the end of an epoch: the student's weights, the optimizer and schedule, the global random
 /// generator, the epochs completed and their losses. Written atomically (temporary file, then rename), so a run killed at any
 /// moment leaves either the previous checkpoint or the new one; a resumed run ends with the same numbers as an uninterrupted one.
+/// Format 2 (this one) stores each epoch's row as the total, each term, then the student's accuracy after the epoch; format 1
+/// (no accuracy) is refused with a message saying so.
 /// </summary>
 public static class DistillationCheckpoint
 {
     private const int Magic = 0x4B44434B; // "KDCK"
-    private const int Version = 1;
+    private const int Version = 2;
 
     /// <summary>What a checkpoint restored.</summary>
     public sealed record Resumed(int CompletedEpochs, IReadOnlyList<double[]> History);
@@ -22,7 +24,10 @@ public static class DistillationCheckpoint
     /// <summary>Whether a checkpoint exists at <paramref name="path"/>.</summary>
     public static bool Exists(string? path) => !string.IsNullOrEmpty(path) && File.Exists(path);
 
-    /// <summary>Writes the state after <paramref name="completedEpochs"/> epochs; <paramref name="history"/> holds each epoch's total and terms.</summary>
+    /// <summary>
+    /// Writes the state after <paramref name="completedEpochs"/> epochs; <paramref name="history"/> holds each epoch's total,
+    /// terms and accuracy.
+    /// </summary>
     public static void Save(string path, string experiment, TrainingSettings settings, int completedEpochs, IReadOnlyList<double[]> history,
         nn.Module student, OptimizationStep optimization)
     {
@@ -61,8 +66,12 @@ public static class DistillationCheckpoint
         try
         {
             using var reader = new BinaryReader(File.OpenRead(full));
-            if (reader.ReadInt32() != Magic || reader.ReadInt32() != Version)
-                throw new InvalidDataException("not a KdDsl distillation checkpoint (version 1)");
+            if (reader.ReadInt32() != Magic) throw new InvalidDataException($"not a KdDsl distillation checkpoint (format {Version})");
+            int version = reader.ReadInt32();
+            if (version != Version)
+                throw new InvalidDataException(
+                    $"it is in checkpoint format {version}, and this KdDsl reads format {Version} only" +
+                    (version == 1 ? " (format 1 has no per-epoch accuracy)" : "") + "; delete it to start this run again");
             string savedExperiment = reader.ReadString(), savedSettings = reader.ReadString();
             if (savedExperiment != experiment || savedSettings != Fingerprint(settings))
                 throw new InvalidOperationException(

@@ -9,7 +9,11 @@ public static class LossGuard
     public static double Finite(Tensor loss, TrainingPhase phase, string term, int epoch, int step)
     {
         double value = loss.item<float>();
-        if (!double.IsFinite(value)) throw new NonFiniteLossException(phase, term, epoch, step, value);
+        if (!double.IsFinite(value))
+        {
+            NoGcRegion.Leave(); // the run stops here: do not leave the steps' no-GC region open behind it
+            throw new NonFiniteLossException(phase, term, epoch, step, value);
+        }
         return value;
     }
 }

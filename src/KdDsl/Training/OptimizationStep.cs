@@ -61,7 +61,7 @@ public sealed class OptimizationStep : IDisposable
         if (++pending < groupSize) return;
         pending = 0;
         // TorchSharp's optimizers create many implicit Scalars per parameter; see NoGcRegion for why no GC may run meanwhile.
-        using (NoGcRegion.Enter())
+        using (NoGcRegion.EnterBlock())
         {
             if (clipNorm > 0) nn.utils.clip_grad_norm_(parameters, clipNorm);
             optimizer.step();

@@ -50,10 +50,12 @@ public static class SupervisedTraining
                 progress?.Report(new TrainingProgress(phase, epoch, settings.Epochs, step, steps, value, CrossEntropyOnly, termValue));
                 if (stopAfterStep?.Invoke(epoch, step) == true)
                 {
+                    NoGcRegion.Leave();
                     history.Add(sum / done);
                     return history;
                 }
             }
+            NoGcRegion.Leave(); // the steps' region ends before anything else runs
             history.Add(sum / steps);
             afterEpoch?.Invoke(epoch);
         }
