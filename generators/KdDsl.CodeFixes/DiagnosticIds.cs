@@ -16,4 +16,6 @@ internal static class DiagnosticIds
     public const string DuplicateLossTerm = "KD0011";
     public const string ValueOutOfRange = "KD0014";
     public const string ConflictingOptions = "KD0015";
+    public const string UnknownLayerPath = "KD0021";
+    public const string LayerIndexOutOfRange = "KD0022";
 }

@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace KdDsl.Generators.Diagnostics;
 
 /// <summary>Every diagnostic KdDsl reports. Each has a page at <c>docs/diagnostics/KDxxxx.md</c>.</summary>
-internal static class DiagnosticDescriptors
+internal static partial class DiagnosticDescriptors
 {
     private const string Category = "KdDsl";
     private const string HelpLinkBase = "https://github.com/kddsl/KdDsl/blob/main/docs/diagnostics/";
@@ -89,4 +89,24 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MissingRequirement = Error(
         "KD0019", "Setting needs something the experiment lacks",
         "{0} needs {1}");
+
+    public static readonly DiagnosticDescriptor NotLayered = Error(
+        "KD0020", "Model cannot be matched layer by layer",
+        "The {0} type '{1}' cannot be matched layer by layer: {2}");
+
+    public static readonly DiagnosticDescriptor UnknownLayerPath = Error(
+        "KD0021", "Unknown layer path",
+        "'{0}' is not a layer of the {1} '{2}'; its layers are {3}");
+
+    public static readonly DiagnosticDescriptor LayerIndexOutOfRange = Error(
+        "KD0022", "Layer index out of range",
+        "Layer '{0}' is out of range: the {1} '{2}' has {3} layers ({4})");
+
+    public static readonly DiagnosticDescriptor StudentDeeperThanTeacher = Error(
+        "KD0023", "Student has more layers than the strategy allows",
+        "LayerSelection.{0} matches each of the student's {1} layers to a different teacher layer, but the teacher has only {2}; use LayerSelection.AllToOne or an explicit map");
+
+    public static readonly DiagnosticDescriptor WidthMismatchWithoutProjection = Error(
+        "KD0024", "Hidden widths differ and projection is off",
+        "The student's hidden width {0} differs from the teacher's {1}, but MatchLayers.Projection is false; allow the projection (a bias-free Linear per pair, trained with the student) or match models of the same width");
 }

@@ -46,6 +46,7 @@ internal static class ExperimentEmitter
             WriteEpochLosses(w, spec);
             w.WriteLine();
             WriteResult(w, spec);
+            SweepEmitter.WriteMembers(w, spec);
         });
         if (spec.Namespace is not null)
         {
@@ -74,6 +75,7 @@ internal static class ExperimentEmitter
         w.WriteLine("/// <summary>The declared loss terms, in declaration order.</summary>");
         string names = string.Join(", ", spec.Losses.Select(l => Literal(l.Name)));
         w.WriteLine($"public static {List}<string> LossTermNames {{ get; }} = new string[] {{ {names} }};");
+        if (spec.Matching is { } matching) MatchingEmitter.WriteDeclarations(w, matching);
     }
 
     private static void WriteRunOverloads(IndentedTextWriter w, ExperimentSpec spec)
@@ -81,30 +83,30 @@ internal static class ExperimentEmitter
         if (spec.Dataset is { } dataset)
         {
             w.WriteLine($"/// <summary>Runs the experiment on the declared data set ({dataset.Kind}).</summary>");
-            w.WriteLine($"public static Result Run({Training}.RunOptions? options = null)");
+            w.WriteLine($"public static Result Run({SweepEmitter.TrialParameter(spec)}{Training}.RunOptions? options = null)");
             Block(w, () =>
             {
                 w.WriteLine($"using var loaded = {LoadDataset(dataset)};");
                 if (dataset.ValidationFraction > 0)
                 {
                     w.WriteLine($"using var data = loaded.WithValidation({Double(dataset.ValidationFraction)});");
-                    w.WriteLine("return Run(data, options);");
+                    w.WriteLine($"return Run({SweepEmitter.TrialArgument(spec)}data, options);");
                 }
                 else
                 {
-                    w.WriteLine("return Run(loaded, options);");
+                    w.WriteLine($"return Run({SweepEmitter.TrialArgument(spec)}loaded, options);");
                 }
             });
             w.WriteLine();
         }
 
         w.WriteLine("/// <summary>Trains (or loads) the teacher, trains the student alone where declared, distills the student, and evaluates them.</summary>");
-        w.WriteLine($"public static Result Run({Data}.DatasetSplits data, {Training}.RunOptions? options = null)");
+        w.WriteLine($"public static Result Run({SweepEmitter.TrialParameter(spec)}{Data}.DatasetSplits data, {Training}.RunOptions? options = null)");
         Block(w, () =>
         {
             w.WriteLine($"options ??= new {Training}.RunOptions();");
             w.WriteLine("data.Validate();");
-            w.WriteLine("var settings = options.Apply(DeclaredSettings);");
+            w.WriteLine($"var settings = {SweepEmitter.Settings(spec)};");
             w.WriteLine("var device = options.ResolveDevice();");
             w.WriteLine("var clock = global::System.Diagnostics.Stopwatch.StartNew();");
             w.WriteLine($"const int bins = {Int(spec.Calibration?.Bins ?? 15)};");
@@ -112,8 +114,11 @@ internal static class ExperimentEmitter
             if (spec.Teacher is { } teacher) WriteTeacher(w, spec, teacher);
 
             w.WriteLine("// Student: the baseline (if any) starts from the same weights and sees the same batches as the distilled student.");
-            w.WriteLine($"{Training}.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));");
-            WriteConstruct(w, "student", "student", spec.Student);
+            if (spec.Matching is null) // with layer matching the student was built right after the teacher
+            {
+                w.WriteLine($"{Training}.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));");
+                WriteConstruct(w, "student", "student", spec.Student);
+            }
             if (spec.Train.StudentBaseline)
             {
                 w.WriteLine($"{Training}.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));");
@@ -125,13 +130,17 @@ internal static class ExperimentEmitter
             }
             w.WriteLine();
 
+            w.WriteLine("// The student's accuracy after every distillation epoch is measured on the validation split when there is one, else on the test split.");
+            w.WriteLine("string epochAccuracySplit = data.Validation is null ? \"test\" : \"validation\";");
             w.WriteLine($"{Training}.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));");
             var arguments = new List<string>();
             if (spec.Teacher is not null) arguments.Add(Cached(spec) ? "teacherOutputs" : "teacher");
-            arguments.AddRange(new[] { "student", "data.Train", "settings", "device", "options.Progress" });
+            arguments.AddRange(new[] { "student", "data.Train", "data.Validation ?? data.Test", "epochAccuracySplit", "settings", "device", "options.Progress" });
             arguments.Add("options.Checkpoint ?? " + (spec.Train.Checkpoint is null ? "null" : Literal(spec.Train.Checkpoint)));
             if (NeedsTeacherWeights(spec)) arguments.Add("teacherLogitWeights");
             if (spec.Calibration is not null) arguments.Add("teacherCalibration.Temperature");
+            if (spec.Sweep is not null) arguments.Add("trial");
+            if (spec.Matching is not null) arguments.Add("matcher");
             w.WriteLine($"var (epochs, resumedAfterEpoch) = Distill({string.Join(", ", arguments)});");
             w.WriteLine($"var studentTest = {Training}.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);");
             w.WriteLine("double studentAccuracy = studentTest.Accuracy;");
@@ -141,6 +150,7 @@ internal static class ExperimentEmitter
             w.WriteLine("{");
             w.Indent++;
             w.WriteLine("Settings = settings,");
+            if (spec.Sweep is not null) w.WriteLine("Trial = trial,");
             if (spec.Teacher is not null)
             {
                 w.WriteLine("Teacher = teacher,");
@@ -158,8 +168,11 @@ internal static class ExperimentEmitter
                 w.WriteLine("StudentAloneEpochLosses = studentAloneEpochLosses,");
                 w.WriteLine("StudentAloneAccuracy = studentAloneAccuracy,");
             }
+            if (spec.Matching is not null) w.WriteLine("LayerMap = layerMap,");
+            if (spec.Matching is not null) w.WriteLine("Matcher = matcher,");
             w.WriteLine("Epochs = epochs,");
             w.WriteLine("DistillationResumedAfterEpoch = resumedAfterEpoch,");
+            w.WriteLine("EpochAccuracySplit = epochAccuracySplit,");
             w.WriteLine("StudentAccuracy = studentAccuracy,");
             w.WriteLine("StudentTest = studentTest,");
             w.WriteLine("Elapsed = clock.Elapsed,");
@@ -180,7 +193,7 @@ internal static class ExperimentEmitter
     private static void WriteTeacher(IndentedTextWriter w, ExperimentSpec spec, TeacherSpec teacher)
     {
         string teacherSettings = teacher.Epochs > 0 ? $"settings with {{ Epochs = {Int(teacher.Epochs)} }}" : "settings";
-        string train = $"{Training}.TeacherTraining.Train(teacher, data, {teacherSettings}, global::KdDsl.TeacherSelection.{(TeacherSelectionSpec)teacher.Selection}, " +
+        string train = $"{Training}.TeacherTraining.Train(teacher, data, {teacherSettings}, {SweepEmitter.TeacherSelection(spec, (TeacherSelectionSpec)teacher.Selection)}, " +
                        $"{Double(teacher.StopAtAccuracy)}, device, options.Progress)";
         if (teacher.IsSelf)
         {
@@ -195,6 +208,8 @@ internal static class ExperimentEmitter
             w.WriteLine($"{Training}.ExperimentRuntime.Seed(settings.Seed);");
             WriteConstruct(w, "teacher", "teacher", teacher.Model);
         }
+        if (spec.Matching is { } matching)
+            MatchingEmitter.WriteStudentAndMap(w, spec, matching, variable => WriteConstruct(w, variable, "student", spec.Student));
         if (teacher.Checkpoint is null)
         {
             w.WriteLine("const bool teacherLoaded = false;");
@@ -253,22 +268,29 @@ internal static class ExperimentEmitter
             parameters.Add(cached ? $"{Training}.TeacherOutputs teacherOutputs" : $"{teacher.Model.FullyQualifiedName} teacher");
         parameters.Add($"{spec.Student.FullyQualifiedName} student");
         parameters.Add($"{Data}.LabeledDataset train");
+        parameters.Add($"{Data}.LabeledDataset evaluation");
+        parameters.Add("string evaluationSplit");
         parameters.Add($"{Training}.TrainingSettings settings");
         parameters.Add($"{Torch}.Device device");
         parameters.Add($"global::System.IProgress<{Training}.TrainingProgress>? progress");
         parameters.Add("string? checkpoint");
         if (NeedsTeacherWeights(spec)) parameters.Add($"{Torch}.Tensor teacherLogitWeights");
         if (spec.Calibration is not null) parameters.Add("double teacherCalibrationTemperature");
+        if (spec.Sweep is not null) parameters.Add("Trial trial");
+        if (spec.Matching is not null) parameters.Add(MatchingEmitter.Parameter);
 
         w.WriteLine("/// <summary>");
         w.WriteLine("/// The distillation loop: one optimizer step per batch on the weighted sum of the declared terms. With a checkpoint path it");
-        w.WriteLine("/// resumes after the last completed epoch found there and saves (atomically) after every epoch.");
+        w.WriteLine("/// resumes after the last completed epoch found there and saves (atomically) after every epoch. After each epoch, outside the");
+        w.WriteLine("/// steps, the student's accuracy on <paramref name=\"evaluation\"/> is measured, recorded and reported.");
         w.WriteLine("/// </summary>");
         w.WriteLine($"private static (EpochLosses[] History, int ResumedAfterEpoch) Distill({string.Join(", ", parameters)})");
         Block(w, () =>
         {
             w.WriteLine($"int steps = {Training}.Batches.StepsPerEpoch(train.Count, settings.BatchSize);");
-            w.WriteLine($"using var optimization = {Training}.OptimizationStep.Create(settings, student.parameters(), steps);");
+            if (spec.Matching is not null) MatchingEmitter.WriteMatcher(w);
+            string optimized = spec.Matching is null ? "student.parameters()" : MatchingEmitter.OptimizedParameters;
+            w.WriteLine($"using var optimization = {Training}.OptimizationStep.Create(settings, {optimized}, steps);");
             w.WriteLine("var history = new EpochLosses[settings.Epochs];");
             w.WriteLine($"var termValues = new double[{Int(spec.Losses.Count)}]; // reused by every progress report");
             if (spec.Teacher is not null && !cached) w.WriteLine("teacher.eval();");
@@ -284,7 +306,7 @@ internal static class ExperimentEmitter
                 {
                     w.WriteLine("var row = resumed.History[i];");
                     w.WriteLine("history[i] = new EpochLosses(i + 1, row[0]" +
-                                string.Concat(Enumerable.Range(1, spec.Losses.Count).Select(i => $", row[{Int(i)}]")) + ");");
+                                string.Concat(Enumerable.Range(1, spec.Losses.Count + 1).Select(i => $", row[{Int(i)}]")) + ");");
                 });
             });
             w.WriteLine("for (int epoch = resumedAfterEpoch + 1; epoch <= settings.Epochs; epoch++)");
@@ -313,20 +335,22 @@ internal static class ExperimentEmitter
                     {
                         w.WriteLine($"{Torch}.Tensor teacherLogits;");
                         w.WriteLine($"using ({Torch}.no_grad())");
+                        string teacherForward = spec.Matching is null ? "teacher.call(inputs)" : MatchingEmitter.TeacherForward;
                         Block(w, () => w.WriteLine(spec.Calibration is null
-                            ? "teacherLogits = teacher.call(inputs);"
-                            : "teacherLogits = teacher.call(inputs) / teacherCalibrationTemperature; // the calibrated teacher"));
+                            ? $"teacherLogits = {teacherForward};"
+                            : $"teacherLogits = {teacherForward} / teacherCalibrationTemperature; // the calibrated teacher"));
                     }
-                    w.WriteLine("var studentLogits = student.call(inputs);");
+                    w.WriteLine($"var studentLogits = {(spec.Matching is null ? "student.call(inputs)" : MatchingEmitter.StudentForward)};");
                     foreach (var loss in spec.Losses)
-                        w.WriteLine($"var {Camel(loss.Name)} = {LossCall(loss)};");
+                        w.WriteLine($"var {Camel(loss.Name)} = {SweepEmitter.LossCall(spec, loss) ?? LossCall(loss)};");
                     // Read every term (and stop on NaN/Inf) before the step, so a bad step never reaches the weights.
                     foreach (var loss in spec.Losses)
                         w.WriteLine($"double {Camel(loss.Name)}Value = {Training}.LossGuard.Finite({Camel(loss.Name)}, " +
                                     $"{Training}.TrainingPhase.Distillation, {Literal(loss.Name)}, epoch, step);");
-                    var weighted = spec.Losses.Where(l => l.Weight != 0).ToList();
-                    w.WriteLine("var total = " + string.Join(" + ", weighted.Select(l => Weighted(Camel(l.Name), l.Weight))) + ";");
-                    w.WriteLine("double totalValue = " + string.Join(" + ", weighted.Select(l => Weighted(Camel(l.Name) + "Value", l.Weight))) + ";");
+                    var weighted = spec.Losses.Where(l => l.Weight != 0 || SweepEmitter.Weight(spec, l) is not null).ToList();
+                    string Term(LossTermSpec l, string name) => SweepEmitter.Weight(spec, l) is { } swept ? $"{swept} * {name}" : Weighted(name, l.Weight);
+                    w.WriteLine("var total = " + string.Join(" + ", weighted.Select(l => Term(l, Camel(l.Name)))) + ";");
+                    w.WriteLine("double totalValue = " + string.Join(" + ", weighted.Select(l => Term(l, Camel(l.Name) + "Value"))) + ";");
                     w.WriteLine("optimization.Apply(total, step, steps);");
                     w.WriteLine("totalSum += totalValue;");
                     foreach (var loss in spec.Losses)
@@ -340,17 +364,21 @@ internal static class ExperimentEmitter
                                     "totalValue, LossTermNames, termValues));");
                     });
                 });
+                w.WriteLine($"{Training}.NoGcRegion.Leave(); // the steps' shared no-GC region ends before evaluation and checkpoint");
+                w.WriteLine($"double accuracy = {Training}.Evaluation.Accuracy(student, evaluation, settings.BatchSize, device); // once per epoch, after its steps");
                 w.WriteLine("history[epoch - 1] = new EpochLosses(epoch, totalSum / steps" +
-                            string.Concat(spec.Losses.Select(l => $", {Camel(l.Name)}Sum / steps")) + ");");
+                            string.Concat(spec.Losses.Select(l => $", {Camel(l.Name)}Sum / steps")) + ", accuracy);");
                 w.WriteLine("if (checkpoint is not null)");
                 Block(w, () =>
                 {
                     w.WriteLine("var rows = new double[epoch][];");
                     w.WriteLine("for (int i = 0; i < epoch; i++)");
                     Block(w, () => w.WriteLine("rows[i] = new double[] { history[i].Total" +
-                                               string.Concat(spec.Losses.Select(l => $", history[i].{l.Name}")) + " };"));
+                                               string.Concat(spec.Losses.Select(l => $", history[i].{l.Name}")) + ", history[i].Accuracy };"));
                     w.WriteLine($"{Training}.DistillationCheckpoint.Save(checkpoint, {Literal(spec.ClassName)}, settings, epoch, rows, student, optimization);");
                 });
+                w.WriteLine($"if (progress is global::System.IProgress<{Training}.EpochEvaluation> evaluations)");
+                Block(w, () => w.WriteLine($"evaluations.Report(new {Training}.EpochEvaluation({Training}.TrainingPhase.Distillation, epoch, settings.Epochs, accuracy, evaluationSplit));"));
             });
             w.WriteLine("return (history, resumedAfterEpoch);");
         });
@@ -385,6 +413,7 @@ internal static class ExperimentEmitter
                 $"{Distributions}.InstanceAndSimilarity({teacherProbabilities}, teacherLogitWeights, labels, {Double(loss.SimilarityTemperature)})"),
             LossKindSpec.KdTopK => SoftTarget(
                 $"{Distributions}.TopK({teacherProbabilities}, {Int(loss.TopK)}, global::KdDsl.Losses.TopKForm.{(TopKFormSpec)loss.TopKForm})"),
+            LossKindSpec.HiddenStates => MatchingEmitter.Loss,
             _ => throw new System.ArgumentOutOfRangeException(nameof(loss)),
         };
     }
@@ -393,9 +422,12 @@ internal static class ExperimentEmitter
 
     private static void WriteEpochLosses(IndentedTextWriter w, ExperimentSpec spec)
     {
-        w.WriteLine("/// <summary>Mean losses of one distillation epoch: the weighted total and each declared term, unweighted.</summary>");
+        w.WriteLine("/// <summary>");
+        w.WriteLine("/// One distillation epoch: its mean losses (the weighted total and each declared term, unweighted) and the student's accuracy");
+        w.WriteLine("/// after it on the split named by <c>Result.EpochAccuracySplit</c>.");
+        w.WriteLine("/// </summary>");
         w.WriteLine("public readonly record struct EpochLosses(int Epoch, double Total" +
-                    string.Concat(spec.Losses.Select(l => ", double " + l.Name)) + ");");
+                    string.Concat(spec.Losses.Select(l => ", double " + l.Name)) + ", double Accuracy);");
     }
 
     private static void WriteResult(IndentedTextWriter w, ExperimentSpec spec)
@@ -408,6 +440,7 @@ internal static class ExperimentEmitter
         {
             Property(w, "The experiment's name.", "string ExperimentName => " + Literal(spec.ClassName) + ";");
             Property(w, "The settings the run used.", $"required {Training}.TrainingSettings Settings {{ get; init; }}");
+            if (spec.Sweep is not null) Property(w, "The sweep trial the run used: its knob values.", "required Trial Trial { get; init; }");
             if (spec.Teacher is { } teacher)
             {
                 Property(w, teacher.IsSelf ? "The teacher: the student's architecture trained with cross-entropy." : "The trained (or loaded) teacher.",
@@ -433,9 +466,16 @@ internal static class ExperimentEmitter
                 Property(w, "Mean cross-entropy per epoch of the student trained alone.", $"required {List}<double> StudentAloneEpochLosses {{ get; init; }}");
             }
             Property(w, "Accuracy of the student trained alone (null unless [Train(StudentBaseline = true)]).", "double? StudentAloneAccuracy { get; init; }");
+            if (spec.Matching is not null)
+            {
+                Property(w, "The layer map the run used (printable: \"blocks.0 -> blocks.3, ...\").", MatchingEmitter.ResultProperty);
+                Property(w, "The HiddenStates term with its trained projections (one per pair when the widths differ).", MatchingEmitter.MatcherProperty);
+            }
             Property(w, "Mean losses per distillation epoch, one typed member per declared term.", $"required {List}<EpochLosses> Epochs {{ get; init; }}");
             Property(w, "The epoch after which distillation resumed from its checkpoint (0: it started from scratch).",
                 "required int DistillationResumedAfterEpoch { get; init; }");
+            Property(w, "The split each epoch's <c>Accuracy</c> was measured on: \"validation\" when the data has one, else \"test\".",
+                "required string EpochAccuracySplit { get; init; }");
             Property(w, "Accuracy of the distilled student on the test split.", "required double StudentAccuracy { get; init; }");
             Property(w, "The distilled student's calibration on the test split.", $"required {Report} StudentTest {{ get; init; }}");
             Property(w, "Wall time of the run.", "required global::System.TimeSpan Elapsed { get; init; }");
@@ -456,7 +496,7 @@ internal static class ExperimentEmitter
                     {
                         w.WriteLine("var e = Epochs[i];");
                         w.WriteLine("records[i] = new global::KdDsl.Reporting.EpochLossRecord(e.Epoch, e.Total, new double[] { " +
-                                    string.Join(", ", spec.Losses.Select(l => "e." + l.Name)) + " });");
+                                    string.Join(", ", spec.Losses.Select(l => "e." + l.Name)) + " }, e.Accuracy);");
                     });
                     w.WriteLine("return records;");
                 });
@@ -469,6 +509,7 @@ internal static class ExperimentEmitter
                 if (spec.Teacher is not null) w.WriteLine("Teacher.Dispose();");
                 w.WriteLine("Student.Dispose();");
                 if (spec.Train.StudentBaseline) w.WriteLine("StudentAlone.Dispose();");
+                if (spec.Matching is not null) w.WriteLine("Matcher.Dispose();");
             });
         });
     }

@@ -12,9 +12,17 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
         location?.SourceTree is null ? null : new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
 }
 
-/// <summary>A diagnostic kept as plain values until the output step reports it.</summary>
-internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationInfo? Location, EquatableArray<string> MessageArguments)
+/// <summary>
+/// A diagnostic kept as plain values until the output step reports it. <see cref="Fix"/>, when set, is the replacement a code
+/// fix offers (e.g. the nearest valid layer path); it travels in the diagnostic's properties under <see cref="FixProperty"/>.
+/// </summary>
+internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationInfo? Location, EquatableArray<string> MessageArguments, string? Fix = null)
 {
-    public Diagnostic ToDiagnostic() =>
-        Diagnostic.Create(Descriptor, Location?.ToLocation(), System.Linq.Enumerable.ToArray<object?>(MessageArguments));
+    public const string FixProperty = "KdDsl.Fix";
+
+    public Diagnostic ToDiagnostic() => Fix is null
+        ? Diagnostic.Create(Descriptor, Location?.ToLocation(), System.Linq.Enumerable.ToArray<object?>(MessageArguments))
+        : Diagnostic.Create(Descriptor, Location?.ToLocation(),
+            System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty.Add(FixProperty, Fix),
+            System.Linq.Enumerable.ToArray<object?>(MessageArguments));
 }

@@ -13,10 +13,14 @@ internal sealed record ExperimentSpec(
     EquatableArray<LossTermSpec> Losses,
     TrainSpec Train,
     DatasetSpec? Dataset,
-    CalibrationSpec? Calibration)
+    CalibrationSpec? Calibration,
+    MatchingSpec? Matching = null)
 {
     /// <summary>Hint name of the generated file.</summary>
     public string HintName => (Namespace is null ? ClassName : Namespace + "." + ClassName) + ".g.cs";
+
+    /// <summary>The configuration sweep declared with [Sweep] (null: none; see Emitting/SweepEmitter.cs).</summary>
+    public SweepSpec? Sweep { get; init; }
 }
 
 /// <summary>A model type: fully qualified name for code, display name for messages, and which constructor to call.</summary>
@@ -48,11 +52,14 @@ internal sealed record LossTermSpec(
     int TopKForm,
     double SimilarityTemperature)
 {
-    public string Name => Kind.ToString();
+    public string Name => NameOverride ?? Kind.ToString();
+
+    /// <summary>A name other than the kind's (a swept Distance term is named "Distance": its kind changes per trial).</summary>
+    public string? NameOverride { get; init; }
 
     /// <summary>Whether the term reads the teacher's logits.</summary>
     public bool NeedsTeacherLogits => Kind is LossKindSpec.KlDivergence or LossKindSpec.LogitMse or LossKindSpec.KdPt
-        or LossKindSpec.KdTopK or LossKindSpec.KdPtSim;
+        or LossKindSpec.KdTopK or LossKindSpec.KdPtSim or LossKindSpec.HiddenStates;
 
     /// <summary>Whether the term reads the teacher's logit-layer weights.</summary>
     public bool NeedsTeacherWeights => Kind is LossKindSpec.KdSim or LossKindSpec.KdPtSim;
@@ -72,6 +79,9 @@ internal enum LossKindSpec
     KdSim = 6,
     KdPtSim = 7,
     KdTopK = 8,
+
+    /// <summary>Not a <c>LossKind</c>: the term <c>[MatchLayers]</c> adds (see Parsing/MatchingParser.cs). It runs the teacher every step.</summary>
+    HiddenStates = 1000,
 }
 
 /// <summary>Mirror of <c>KdDsl.OptimizerKind</c>.</summary>

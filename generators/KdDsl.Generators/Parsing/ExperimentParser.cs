@@ -60,6 +60,7 @@ internal sealed class ExperimentParser
 
         AttributeArguments? teacher = null, selfTeacher = null, student = null, train = null, dataset = null, synthetic = null, calibrated = null;
         var losses = new List<AttributeArguments>();
+        var sweeps = new List<AttributeArguments>();
         foreach (var attribute in type.GetAttributes())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -74,6 +75,7 @@ internal sealed class ExperimentParser
                 case DatasetAttribute: dataset = arguments; break;
                 case SyntheticDataAttribute: synthetic = arguments; break;
                 case CalibratedTeacherAttribute: calibrated = arguments; break;
+                case SweepParser.SweepAttribute: sweeps.Add(arguments); break;
             }
         }
 
@@ -89,7 +91,11 @@ internal sealed class ExperimentParser
         var teacherSpec = teacher is { } t ? ParseTeacher(t, lossTerms)
             : selfTeacher is { } st && studentModel is not null ? ParseSelfTeacher(st, studentModel)
             : null;
+        var (matchingDeclared, matching) = new MatchingParser(compilation, cancellationToken, diagnostics).Parse(type, teacher ?? selfTeacher,
+            teacher is { } tm ? tm.Positional(0)?.Value as INamedTypeSymbol : selfTeacher is not null ? student?.Positional(0)?.Value as INamedTypeSymbol : null,
+            student, student?.Positional(0)?.Value as INamedTypeSymbol);
         var teacherTerms = lossTerms.Where(l => l.NeedsTeacher).Select(l => l.Name).ToList();
+        if (matchingDeclared) teacherTerms.Add(MatchingParser.TermName);
         if (teacher is null && selfTeacher is null && teacherTerms.Count > 0)
             Report(MissingTeacher, classLocation, type.Name, string.Join(", ", teacherTerms));
         if ((teacher ?? selfTeacher) is { } declared && teacherTerms.Count == 0 && lossTerms.Count > 0)
@@ -110,15 +116,21 @@ internal sealed class ExperimentParser
             Report(NeedsValidationSplit, ts.NamedLocation("Selection"), "Teacher.Selection = " + ((TeacherSelectionSpec)teacherSpec.Selection));
 
         var trainSpec = train is { } tr ? ParseTrain(tr) : TrainSpec.Default;
+        var sweepSpec = SweepParser.Parse(sweeps, new SweepParser.Context
+        {
+            ClassName = type.Name, ClassLocation = classLocation, LossAttributes = losses, Losses = lossTerms, Teacher = teacher,
+            SelfTeacher = selfTeacher is not null, TeacherSpec = teacherSpec, Dataset = datasetSpec, Train = train,
+        }, diagnostics);
 
         // Emit only a complete experiment: attributes the compiler already rejects (an argument missing, a type that does
         // not bind) leave holes that would otherwise become code that does not compile.
         if (diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) || studentModel is null
             || lossTerms.Count == 0 || lossTerms.Count != losses.Count || (teacherTerms.Count > 0 && teacherSpec is null)
-            || (teacher is not null && teacherSpec is null))
+            || (teacher is not null && teacherSpec is null) || (matchingDeclared && matching is null))
             return null;
         string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-        return new ExperimentSpec(ns, type.Name, type.IsStatic, teacherSpec, studentModel, lossTerms, trainSpec, datasetSpec, calibration);
+        return SweepParser.Attach(new ExperimentSpec(ns, type.Name, type.IsStatic, teacherSpec, studentModel, MatchingParser.WithHiddenTerm(lossTerms, matching), trainSpec,
+            datasetSpec, calibration, matching), sweepSpec);
     }
 
     private static int? ClassCount(DatasetSpec? dataset) => dataset?.Kind switch
@@ -293,9 +305,9 @@ internal sealed class ExperimentParser
         foreach (var loss in attributes)
         {
             if (loss.Positional(0)?.Value is not int kindValue) continue;
-            if (!Enum.IsDefined(typeof(LossKindSpec), kindValue))
+            if (!Enum.IsDefined(typeof(LossKindSpec), kindValue) || kindValue == (int)LossKindSpec.HiddenStates)
             {
-                Report(UnknownEnumValue, loss.PositionalLocation(0), Format(kindValue), "LossKind", Names<LossKindSpec>());
+                Report(UnknownEnumValue, loss.PositionalLocation(0), Format(kindValue), "LossKind", Names<LossKindSpec>().Replace(", HiddenStates", ""));
                 continue;
             }
             var kind = (LossKindSpec)kindValue;

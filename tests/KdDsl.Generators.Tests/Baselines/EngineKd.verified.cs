@@ -44,8 +44,10 @@ namespace Sample.Experiments
             global::KdDsl.Training.ModelChecks.EnsureFits(student, "student", "Sample.SmallNet", data.Train);
             global::TorchSharp.ModuleExtensionMethods.to(student, device);
 
+            // The student's accuracy after every distillation epoch is measured on the validation split when there is one, else on the test split.
+            string epochAccuracySplit = data.Validation is null ? "test" : "validation";
             global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
-            var (epochs, resumedAfterEpoch) = Distill(teacherOutputs, student, data.Train, settings, device, options.Progress, options.Checkpoint ?? null, teacherLogitWeights);
+            var (epochs, resumedAfterEpoch) = Distill(teacherOutputs, student, data.Train, data.Validation ?? data.Test, epochAccuracySplit, settings, device, options.Progress, options.Checkpoint ?? null, teacherLogitWeights);
             var studentTest = global::KdDsl.Training.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);
             double studentAccuracy = studentTest.Accuracy;
 
@@ -61,6 +63,7 @@ namespace Sample.Experiments
                 Student = student,
                 Epochs = epochs,
                 DistillationResumedAfterEpoch = resumedAfterEpoch,
+                EpochAccuracySplit = epochAccuracySplit,
                 StudentAccuracy = studentAccuracy,
                 StudentTest = studentTest,
                 Elapsed = clock.Elapsed,
@@ -69,9 +72,10 @@ namespace Sample.Experiments
 
         /// <summary>
         /// The distillation loop: one optimizer step per batch on the weighted sum of the declared terms. With a checkpoint path it
-        /// resumes after the last completed epoch found there and saves (atomically) after every epoch.
+        /// resumes after the last completed epoch found there and saves (atomically) after every epoch. After each epoch, outside the
+        /// steps, the student's accuracy on <paramref name="evaluation"/> is measured, recorded and reported.
         /// </summary>
-        private static (EpochLosses[] History, int ResumedAfterEpoch) Distill(global::KdDsl.Training.TeacherOutputs teacherOutputs, global::Sample.SmallNet student, global::KdDsl.Data.LabeledDataset train, global::KdDsl.Training.TrainingSettings settings, global::TorchSharp.torch.Device device, global::System.IProgress<global::KdDsl.Training.TrainingProgress>? progress, string? checkpoint, global::TorchSharp.torch.Tensor teacherLogitWeights)
+        private static (EpochLosses[] History, int ResumedAfterEpoch) Distill(global::KdDsl.Training.TeacherOutputs teacherOutputs, global::Sample.SmallNet student, global::KdDsl.Data.LabeledDataset train, global::KdDsl.Data.LabeledDataset evaluation, string evaluationSplit, global::KdDsl.Training.TrainingSettings settings, global::TorchSharp.torch.Device device, global::System.IProgress<global::KdDsl.Training.TrainingProgress>? progress, string? checkpoint, global::TorchSharp.torch.Tensor teacherLogitWeights)
         {
             int steps = global::KdDsl.Training.Batches.StepsPerEpoch(train.Count, settings.BatchSize);
             using var optimization = global::KdDsl.Training.OptimizationStep.Create(settings, student.parameters(), steps);
@@ -86,7 +90,7 @@ namespace Sample.Experiments
                 for (int i = 0; i < resumedAfterEpoch; i++)
                 {
                     var row = resumed.History[i];
-                    history[i] = new EpochLosses(i + 1, row[0], row[1], row[2]);
+                    history[i] = new EpochLosses(i + 1, row[0], row[1], row[2], row[3]);
                 }
             }
             for (int epoch = resumedAfterEpoch + 1; epoch <= settings.Epochs; epoch++)
@@ -118,22 +122,31 @@ namespace Sample.Experiments
                         progress.Report(new global::KdDsl.Training.TrainingProgress(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, step, steps, totalValue, LossTermNames, termValues));
                     }
                 }
-                history[epoch - 1] = new EpochLosses(epoch, totalSum / steps, klDivergenceSum / steps, kdSimSum / steps);
+                global::KdDsl.Training.NoGcRegion.Leave(); // the steps' shared no-GC region ends before evaluation and checkpoint
+                double accuracy = global::KdDsl.Training.Evaluation.Accuracy(student, evaluation, settings.BatchSize, device); // once per epoch, after its steps
+                history[epoch - 1] = new EpochLosses(epoch, totalSum / steps, klDivergenceSum / steps, kdSimSum / steps, accuracy);
                 if (checkpoint is not null)
                 {
                     var rows = new double[epoch][];
                     for (int i = 0; i < epoch; i++)
                     {
-                        rows[i] = new double[] { history[i].Total, history[i].KlDivergence, history[i].KdSim };
+                        rows[i] = new double[] { history[i].Total, history[i].KlDivergence, history[i].KdSim, history[i].Accuracy };
                     }
                     global::KdDsl.Training.DistillationCheckpoint.Save(checkpoint, "EngineKd", settings, epoch, rows, student, optimization);
+                }
+                if (progress is global::System.IProgress<global::KdDsl.Training.EpochEvaluation> evaluations)
+                {
+                    evaluations.Report(new global::KdDsl.Training.EpochEvaluation(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, accuracy, evaluationSplit));
                 }
             }
             return (history, resumedAfterEpoch);
         }
 
-        /// <summary>Mean losses of one distillation epoch: the weighted total and each declared term, unweighted.</summary>
-        public readonly record struct EpochLosses(int Epoch, double Total, double KlDivergence, double KdSim);
+        /// <summary>
+        /// One distillation epoch: its mean losses (the weighted total and each declared term, unweighted) and the student's accuracy
+        /// after it on the split named by <c>Result.EpochAccuracySplit</c>.
+        /// </summary>
+        public readonly record struct EpochLosses(int Epoch, double Total, double KlDivergence, double KdSim, double Accuracy);
 
         /// <summary>Everything one run produced: the trained models, per-epoch losses per term, test accuracies and calibration.</summary>
         public sealed class Result : global::KdDsl.Reporting.IDistillationResult, global::System.IDisposable
@@ -164,6 +177,8 @@ namespace Sample.Experiments
             public required global::System.Collections.Generic.IReadOnlyList<EpochLosses> Epochs { get; init; }
             /// <summary>The epoch after which distillation resumed from its checkpoint (0: it started from scratch).</summary>
             public required int DistillationResumedAfterEpoch { get; init; }
+            /// <summary>The split each epoch's <c>Accuracy</c> was measured on: "validation" when the data has one, else "test".</summary>
+            public required string EpochAccuracySplit { get; init; }
             /// <summary>Accuracy of the distilled student on the test split.</summary>
             public required double StudentAccuracy { get; init; }
             /// <summary>The distilled student's calibration on the test split.</summary>
@@ -183,7 +198,7 @@ namespace Sample.Experiments
                     for (int i = 0; i < records.Length; i++)
                     {
                         var e = Epochs[i];
-                        records[i] = new global::KdDsl.Reporting.EpochLossRecord(e.Epoch, e.Total, new double[] { e.KlDivergence, e.KdSim });
+                        records[i] = new global::KdDsl.Reporting.EpochLossRecord(e.Epoch, e.Total, new double[] { e.KlDivergence, e.KdSim }, e.Accuracy);
                     }
                     return records;
                 }

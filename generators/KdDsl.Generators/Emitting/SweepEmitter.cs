@@ -1,0 +1,163 @@
+using System.CodeDom.Compiler;
+using System.Globalization;
+using System.Linq;
+using KdDsl.Generators.Model;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace KdDsl.Generators.Emitting;
+
+/// <summary>
+/// The [Sweep] part of an experiment's generated code: the typed <c>Trial</c> record, the <c>Grid</c>, the <c>Sweep</c> adapter
+/// for KdDsl.Sweeps, and the expressions through which the loop reads the knobs from the trial instead of constants. Every
+/// member here returns the unchanged text (or nothing) for an experiment without [Sweep], so its output stays exactly as before.
+/// </summary>
+internal static class SweepEmitter
+{
+    private const string Collections = "global::System.Collections.Generic";
+    private const string Sweeps = "global::KdDsl.Sweeps";
+    private const string Losses = "global::KdDsl.Losses.DistillationLosses";
+
+    /// <summary>"Trial trial, " before the other parameters of <c>Run</c>.</summary>
+    public static string TrialParameter(ExperimentSpec spec) => spec.Sweep is null ? "" : "Trial trial, ";
+
+    /// <summary>"trial, " before the other arguments of a <c>Run</c> call.</summary>
+    public static string TrialArgument(ExperimentSpec spec) => spec.Sweep is null ? "" : "trial, ";
+
+    /// <summary>The run's settings: the declared ones with the options applied, and the swept learning rate.</summary>
+    public static string Settings(ExperimentSpec spec) =>
+        spec.Sweep is { } sweep && sweep.Has(SweepKnob.LearningRate)
+            ? "options.Apply(DeclaredSettings) with { LearningRate = trial.LearningRate }"
+            : "options.Apply(DeclaredSettings)";
+
+    /// <summary>The teacher selection argument: the declared constant, or the trial's.</summary>
+    public static string TeacherSelection(ExperimentSpec spec, TeacherSelectionSpec declared) =>
+        spec.Sweep is { } sweep && sweep.Has(SweepKnob.TeacherSelection) ? "trial.TeacherSelection" : "global::KdDsl.TeacherSelection." + declared;
+
+    /// <summary>The weight expression of a term whose weight is swept (Alpha), else null (the declared constant applies).</summary>
+    public static string? Weight(ExperimentSpec spec, LossTermSpec loss)
+    {
+        if (spec.Sweep is not { CrossEntropyTerm: >= 0 } sweep) return null;
+        int index = IndexOf(spec, loss);
+        return index == sweep.CrossEntropyTerm ? "(1d - trial.Alpha)" : index == sweep.DistillationTerm ? "trial.Alpha" : null;
+    }
+
+    /// <summary>The loss call of a term the sweep changes (Distance, Temperature, StudentTemperature), else null.</summary>
+    public static string? LossCall(ExperimentSpec spec, LossTermSpec loss)
+    {
+        if (spec.Sweep is not { } sweep || IndexOf(spec, loss) != sweep.KlTerm) return null;
+        if (!sweep.Has(SweepKnob.Distance) && !sweep.Has(SweepKnob.Temperature) && !sweep.Has(SweepKnob.StudentTemperature)) return null;
+        string teacherTemperature = sweep.Has(SweepKnob.Temperature) ? "trial.Temperature" : Double(loss.Temperature);
+        string studentTemperature = sweep.Has(SweepKnob.StudentTemperature) ? "trial.StudentTemperature"
+            : sweep.StudentTemperatureFollowsTeacher ? teacherTemperature : Double(loss.StudentTemperature);
+        string kl = $"{Losses}.KlDivergence(studentLogits, teacherLogits, {teacherTemperature}, {studentTemperature}, " +
+                    $"global::KdDsl.Losses.KlReduction.{(KlReductionSpec)loss.Reduction}, {(loss.ScaleByTemperatureSquared ? "true" : "false")})";
+        return sweep.Has(SweepKnob.Distance)
+            ? $"trial.Distance == global::KdDsl.LossKind.LogitMse ? {Losses}.LogitMse(studentLogits, teacherLogits) : {kl}"
+            : kl;
+    }
+
+    /// <summary>Writes <c>Trial</c>, <c>Grid</c> and <c>Sweep</c> (nothing without [Sweep]).</summary>
+    public static void WriteMembers(IndentedTextWriter w, ExperimentSpec spec)
+    {
+        if (spec.Sweep is not { } sweep) return;
+        var axes = sweep.Axes;
+        string pairType = $"{Collections}.KeyValuePair<string, string>";
+        const string Invariant = "global::System.Globalization.CultureInfo.InvariantCulture";
+
+        w.WriteLine();
+        w.WriteLine("/// <summary>One point of the sweep grid: its index in <see cref=\"Grid\"/> and the value of each [Sweep] axis.</summary>");
+        w.WriteLine("public sealed record Trial(int Index" + string.Concat(axes.Select(a => $", {a.TypeName} {a.Name}")) + ")");
+        Block(w, () =>
+        {
+            w.WriteLine("/// <summary>The knob values as invariant strings, in axis order (what the sweep store records).</summary>");
+            w.WriteLine($"public {Collections}.IReadOnlyList<{pairType}> Configuration() => new {pairType}[]");
+            Block(w, () =>
+            {
+                foreach (var axis in axes)
+                    w.WriteLine($"new {pairType}({Literal(axis.Name)}, " +
+                                (axis.IsEnum ? $"{axis.Name}.ToString()" : $"{axis.Name}.ToString(\"R\", {Invariant})") + "),");
+            }, ";");
+        });
+        w.WriteLine();
+        string sizes = string.Join(" × ", axes.Select(a => $"{Int(a.Expressions.Count)} {a.Name}"));
+        w.WriteLine($"/// <summary>Every trial of the sweep ({sizes} = {Int(sweep.TrialCount)}), in grid order: the last axis varies fastest.</summary>");
+        w.WriteLine($"public static {Collections}.IReadOnlyList<Trial> Grid {{ get; }} = CreateGrid();");
+        w.WriteLine();
+        w.WriteLine("private static Trial[] CreateGrid()");
+        Block(w, () =>
+        {
+            foreach (var axis in axes)
+                w.WriteLine($"var {Camel(axis.Name)}Values = new {axis.TypeName}[] {{ {string.Join(", ", axis.Expressions)} }};");
+            w.WriteLine($"var trials = new Trial[{Int(sweep.TrialCount)}];");
+            w.WriteLine("int index = 0;");
+            for (int i = 0; i < axes.Count; i++)
+            {
+                w.WriteLine($"foreach (var {Camel(axes[i].Name)} in {Camel(axes[i].Name)}Values)");
+                if (i < axes.Count - 1) w.Indent++;
+            }
+            Block(w, () =>
+            {
+                w.WriteLine("trials[index] = new Trial(index" + string.Concat(axes.Select(a => ", " + Camel(a.Name))) + ");");
+                w.WriteLine("index++;");
+            });
+            w.Indent -= axes.Count - 1;
+            w.WriteLine("return trials;");
+        });
+        w.WriteLine();
+        w.WriteLine("/// <summary>The sweep as KdDsl.Sweeps sees it: the store, the command line and the report work through it.</summary>");
+        w.WriteLine($"public static {Sweeps}.ISweepExperiment Sweep {{ get; }} = new SweepExperiment();");
+        w.WriteLine();
+        w.WriteLine($"private sealed class SweepExperiment : {Sweeps}.ISweepExperiment");
+        Block(w, () =>
+        {
+            w.WriteLine($"public string Name => {Literal(spec.ClassName)};");
+            w.WriteLine();
+            w.WriteLine($"public string Student => {Literal(spec.Student.DisplayName)};");
+            w.WriteLine();
+            w.WriteLine("public int DeclaredSeed => DeclaredSettings.Seed;");
+            w.WriteLine();
+            w.WriteLine($"public {Collections}.IReadOnlyList<{Sweeps}.SweepAxis> Axes {{ get; }} = new {Sweeps}.SweepAxis[]");
+            Block(w, () =>
+            {
+                foreach (var axis in axes)
+                    w.WriteLine($"new {Sweeps}.SweepAxis({Literal(axis.Name)}, new string[] {{ {string.Join(", ", axis.Texts.Select(Literal))} }}),");
+            }, ";");
+            w.WriteLine();
+            w.WriteLine("public int TrialCount => Grid.Count;");
+            w.WriteLine();
+            w.WriteLine($"public {Collections}.IReadOnlyList<{pairType}> Configuration(int trial) => Grid[trial].Configuration();");
+            w.WriteLine();
+            w.WriteLine($"public {Sweeps}.SweepTrialResult RunTrial(int trial, global::KdDsl.Data.DatasetSplits data, int seed, global::KdDsl.Training.RunOptions? options = null)");
+            Block(w, () =>
+            {
+                w.WriteLine("using var result = Run(Grid[trial], data, (options ?? new global::KdDsl.Training.RunOptions()) with { Seed = seed });");
+                w.WriteLine($"return new {Sweeps}.SweepTrialResult(result.StudentAccuracy, {(spec.Teacher is null ? "null" : "result.TeacherAccuracy")}, " +
+                            "result.StudentAloneAccuracy, result.Epochs[result.Epochs.Count - 1].Total, result.Elapsed);");
+            });
+        });
+    }
+
+    private static int IndexOf(ExperimentSpec spec, LossTermSpec loss)
+    {
+        for (int i = 0; i < spec.Losses.Count; i++)
+            if (spec.Losses[i].Name == loss.Name) return i;
+        return -1;
+    }
+
+    private static void Block(IndentedTextWriter w, System.Action body, string end = "")
+    {
+        w.WriteLine("{");
+        w.Indent++;
+        body();
+        w.Indent--;
+        w.WriteLine("}" + end);
+    }
+
+    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Double(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "d";
+
+    private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
+}

@@ -1,0 +1,264 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using KdDsl.Generators.Model;
+using Microsoft.CodeAnalysis;
+using static KdDsl.Generators.Diagnostics.DiagnosticDescriptors;
+
+namespace KdDsl.Generators.Parsing;
+
+/// <summary>
+/// Reads <c>[MatchLayers]</c> and <c>[LayerMap]</c> and the two models' stacks (their ModuleList field, embedding field and
+/// <c>[LayerStack]</c> declarations), and checks everything that is known at compile time: the models are layered, every path
+/// names a layer, indices are in range, the strategy fits the depths, the widths fit the projection setting.
+/// </summary>
+internal sealed class MatchingParser
+{
+    private const string MatchLayersAttribute = "KdDsl.MatchLayersAttribute";
+    private const string LayerMapAttribute = "KdDsl.LayerMapAttribute";
+    private const string LayerStackAttribute = "KdDsl.LayerStackAttribute";
+    private const string LayeredInterface = "KdDsl.Matching.ILayeredModule";
+    private const string ModuleList = "TorchSharp.Modules.ModuleList";
+    private const string EmbeddingType = "TorchSharp.Modules.Embedding";
+
+    /// <summary>Name of the HiddenStates term in LossTermNames, EpochLosses and progress reports.</summary>
+    public const string TermName = "HiddenStates";
+
+    private readonly Compilation compilation;
+    private readonly CancellationToken cancellationToken;
+    private readonly List<DiagnosticInfo> diagnostics;
+
+    public MatchingParser(Compilation compilation, CancellationToken cancellationToken, List<DiagnosticInfo> diagnostics)
+    {
+        this.compilation = compilation;
+        this.cancellationToken = cancellationToken;
+        this.diagnostics = diagnostics;
+    }
+
+    /// <summary>
+    /// The matching of <paramref name="type"/>: <c>Declared</c> when it has <c>[MatchLayers]</c>; <c>Spec</c> when that is
+    /// complete and valid. <paramref name="teacherModel"/> is the teacher's type (the student's for a self teacher).
+    /// </summary>
+    public (bool Declared, MatchingSpec? Spec) Parse(INamedTypeSymbol type, AttributeArguments? teacher, INamedTypeSymbol? teacherModel,
+        AttributeArguments? student, INamedTypeSymbol? studentModel)
+    {
+        AttributeArguments? match = null;
+        var maps = new List<AttributeArguments>();
+        foreach (var attribute in type.GetAttributes())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (attribute.AttributeClass?.ToDisplayString())
+            {
+                case MatchLayersAttribute: match = new AttributeArguments(attribute, cancellationToken); break;
+                case LayerMapAttribute: maps.Add(new AttributeArguments(attribute, cancellationToken)); break;
+            }
+        }
+        if (match is not { } m)
+        {
+            foreach (var map in maps)
+                Report(MissingRequirement, map.AttributeLocation, null, "[LayerMap]", "[MatchLayers(LayerSelection.Explicit)] on the same class");
+            return (false, null);
+        }
+        if (m.Positional(0)?.Value is not int selectionValue) return (true, null);
+        int errorsBefore = diagnostics.Count(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
+
+        var selection = LayerSelectionSpec.None;
+        if (Enum.IsDefined(typeof(LayerSelectionSpec), selectionValue)) selection = (LayerSelectionSpec)selectionValue;
+        else Report(UnknownEnumValue, m.PositionalLocation(0), null, Format(selectionValue), "LayerSelection", Names<LayerSelectionSpec>());
+        double weight = m.NamedOr("Weight", 1.0);
+        if (!(weight >= 0) || double.IsInfinity(weight))
+            Report(NegativeWeight, m.NamedLocation("Weight"), null, TermName, Format(weight));
+        int distance = EnumOption<HiddenDistanceSpec>(m, "Distance", "HiddenDistance");
+        int normalization = EnumOption<HiddenNormalizationSpec>(m, "Normalization", "HiddenNormalization");
+        bool embeddings = m.NamedOr("MatchEmbeddings", false);
+        bool projection = m.NamedOr("Projection", true);
+        string? allToOne = m.NamedOr<string?>("AllToOneTeacherLayer", null);
+
+        if (teacher is { } t && t.NamedOr("CacheOutputs", 0) != 0)
+            Report(ConflictingOptions, t.NamedLocation("CacheOutputs"), null, "Teacher.CacheOutputs", "[MatchLayers]",
+                "the cache holds the teacher's logits only, and matching reads its hidden states every step; remove CacheOutputs (the teacher then runs live)");
+        if (m.Has("AllToOneTeacherLayer") && selection != LayerSelectionSpec.AllToOne)
+            Report(ConflictingOptions, m.NamedLocation("AllToOneTeacherLayer"), null, "MatchLayers.AllToOneTeacherLayer", "LayerSelection." + selection,
+                "it applies only to LayerSelection.AllToOne; remove it");
+        if (selection == LayerSelectionSpec.Explicit && maps.Count == 0)
+            Report(MissingRequirement, m.PositionalLocation(0), null, "LayerSelection.Explicit",
+                "at least one [LayerMap(\"student layer\", \"teacher layer\")] on the same class");
+        if (selection != LayerSelectionSpec.Explicit)
+        {
+            foreach (var map in maps)
+                Report(MissingRequirement, map.AttributeLocation, null, "[LayerMap]", "[MatchLayers(LayerSelection.Explicit)] (the class declares LayerSelection." + selection + ")");
+        }
+
+        var studentStack = studentModel is null || student is not { } s ? null : ReadStack(studentModel, "student", s);
+        var teacherStack = teacherModel is null || teacher is not { } tt ? null
+            : SymbolEqualityComparer.Default.Equals(teacherModel, studentModel) ? studentStack : ReadStack(teacherModel, "teacher", tt);
+        if (studentStack is null || teacherStack is null) return (true, null);
+        string studentName = studentModel!.ToDisplayString(), teacherName = teacherModel!.ToDisplayString();
+
+        var entries = new List<LayerMapEntrySpec>();
+        if (selection == LayerSelectionSpec.Explicit)
+        {
+            foreach (var map in maps)
+            {
+                if (map.Positional(0)?.Value is not string sp || map.Positional(1)?.Value is not string tp) continue;
+                CheckPath(sp, studentStack, "student", studentName, map.PositionalLocation(0), allowEmbedding: true);
+                CheckPath(tp, teacherStack, "teacher", teacherName, map.PositionalLocation(1), allowEmbedding: true);
+                entries.Add(new LayerMapEntrySpec(sp, tp));
+            }
+        }
+        if (allToOne is not null && selection == LayerSelectionSpec.AllToOne)
+            CheckPath(allToOne, teacherStack, "teacher", teacherName, m.NamedLocation("AllToOneTeacherLayer"), allowEmbedding: false);
+        if (selection is LayerSelectionSpec.Forward or LayerSelectionSpec.Reverse or LayerSelectionSpec.Random or LayerSelectionSpec.InOrderRandom
+            && studentStack.Count > 0 && teacherStack.Count > 0 && studentStack.Count > teacherStack.Count)
+            Report(StudentDeeperThanTeacher, m.PositionalLocation(0), null, selection.ToString(), Format(studentStack.Count), Format(teacherStack.Count));
+        if (embeddings && selection != LayerSelectionSpec.None)
+        {
+            foreach (var (stack, role, name) in new[] { (studentStack, "student", studentName), (teacherStack, "teacher", teacherName) })
+            {
+                if (stack.EmbeddingPath is null)
+                    Report(MissingRequirement, m.NamedLocation("MatchEmbeddings"), null, "MatchLayers.MatchEmbeddings",
+                        $"an embedding layer in the {role} '{name}' (an Embedding field, or [LayerStack(Embedding = \"field\")])");
+            }
+        }
+        if (!projection && selection != LayerSelectionSpec.None && studentStack.Width > 0 && teacherStack.Width > 0 && studentStack.Width != teacherStack.Width)
+            Report(WidthMismatchWithoutProjection, m.NamedLocation("Projection"), null, Format(studentStack.Width), Format(teacherStack.Width));
+
+        if (diagnostics.Count(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) > errorsBefore) return (true, null);
+        return (true, new MatchingSpec((int)selection, weight, distance, normalization, embeddings, allToOne, projection,
+            new EquatableArray<LayerMapEntrySpec>(entries), studentStack, teacherStack));
+    }
+
+    /// <summary>The declared terms followed by the HiddenStates term, which the emitter treats like any other term.</summary>
+    public static EquatableArray<LossTermSpec> WithHiddenTerm(EquatableArray<LossTermSpec> losses, MatchingSpec? matching) =>
+        matching is null ? losses
+            : new EquatableArray<LossTermSpec>(losses.Concat(new[] { new LossTermSpec(LossKindSpec.HiddenStates, matching.Weight, 1, 1, 0, true, 0.1, 0, 0.9, 0, 1, 0, 1) }).ToList());
+
+    private LayerStackSpec? ReadStack(INamedTypeSymbol model, string role, AttributeArguments attribute)
+    {
+        var location = attribute.PositionalLocation(0);
+        string display = model.ToDisplayString();
+        var layered = compilation.GetTypeByMetadataName(LayeredInterface);
+        if (layered is null || !model.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, layered)))
+        {
+            Report(NotLayered, location, null, role, display,
+                "it does not implement KdDsl.Matching.ILayeredModule (Embed, Layer, Head), which the generated loop calls to capture its hidden states");
+            return null;
+        }
+        // Fields of the type and its base classes, most derived first: TorchSharp names modules after their fields.
+        var fields = new List<IFieldSymbol>();
+        AttributeData? classStack = null;
+        for (var current = model; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            classStack ??= current.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == LayerStackAttribute);
+            fields.AddRange(current.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic));
+        }
+        var lists = fields.Where(f => f.Type is INamedTypeSymbol n && n.OriginalDefinition.ToDisplayString().StartsWith(ModuleList, StringComparison.Ordinal)).ToList();
+        var marked = lists.Where(f => f.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == LayerStackAttribute)).ToList();
+        IFieldSymbol stack;
+        if (marked.Count == 1) stack = marked[0];
+        else if (marked.Count == 0 && lists.Count == 1) stack = lists[0];
+        else
+        {
+            Report(NotLayered, location, null, role, display, lists.Count == 0
+                ? "it has no ModuleList field holding its blocks (the field's name gives the layer paths, e.g. \"blocks.0\")"
+                : "it has several ModuleList fields (" + string.Join(", ", lists.Select(f => f.Name)) + "); mark the one holding its blocks with [LayerStack]");
+            return null;
+        }
+        var fieldStack = stack.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == LayerStackAttribute);
+        int count = Named(classStack, "Count") is int c1 && c1 > 0 ? c1 : Named(fieldStack, "Count") is int c2 ? c2 : 0;
+        int width = Named(classStack, "Width") is int w1 && w1 > 0 ? w1 : Named(fieldStack, "Width") is int w2 ? w2 : 0;
+        string? embedding = Named(classStack, "Embedding") as string ?? Named(fieldStack, "Embedding") as string;
+        if (embedding is not null)
+        {
+            if (!fields.Any(f => f.Name == embedding))
+            {
+                Report(NotLayered, location, null, role, display, $"its [LayerStack] names the embedding field '{embedding}', which it does not have");
+                return null;
+            }
+        }
+        else
+        {
+            var embeddingFields = fields.Where(f => f.Type.ToDisplayString() == EmbeddingType).ToList();
+            if (embeddingFields.Count == 1) embedding = embeddingFields[0].Name;
+        }
+        if (count < 0 || width < 0)
+        {
+            Report(NotLayered, location, null, role, display, "its [LayerStack] declares a negative Count or Width");
+            return null;
+        }
+        return new LayerStackSpec(stack.Name, embedding, count, width);
+    }
+
+    private static object? Named(AttributeData? attribute, string name)
+    {
+        if (attribute is null) return null;
+        foreach (var pair in attribute.NamedArguments)
+        {
+            if (pair.Key == name && pair.Value.Kind != TypedConstantKind.Error) return pair.Value.Value;
+        }
+        return null;
+    }
+
+    /// <summary>The layer paths of a stack, for messages: "embedding, blocks.0 to blocks.11" (or "blocks.&lt;i&gt;" when the count is unknown).</summary>
+    private static string Describe(LayerStackSpec stack, bool allowEmbedding)
+    {
+        string blocks = stack.Count > 0
+            ? (stack.Count == 1 ? stack.StackPath + ".0" : $"{stack.StackPath}.0 to {stack.StackPath}.{Format(stack.Count - 1)}")
+            : stack.StackPath + ".<i>";
+        return allowEmbedding && stack.EmbeddingPath is not null ? stack.EmbeddingPath + ", " + blocks : blocks;
+    }
+
+    private void CheckPath(string path, LayerStackSpec stack, string role, string model, LocationInfo? location, bool allowEmbedding)
+    {
+        if (allowEmbedding && stack.EmbeddingPath is not null && path == stack.EmbeddingPath) return;
+        string prefix = stack.StackPath + ".";
+        if (path.StartsWith(prefix, StringComparison.Ordinal) && path.Length > prefix.Length && path.Substring(prefix.Length).All(ch => ch >= '0' && ch <= '9')
+            && int.TryParse(path.Substring(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+        {
+            if (stack.Count > 0 && index >= stack.Count)
+                Report(LayerIndexOutOfRange, location, prefix + Format(stack.Count - 1), path, role, model, Format(stack.Count), Describe(stack, false));
+            return;
+        }
+        var candidates = new List<string>();
+        if (allowEmbedding && stack.EmbeddingPath is not null) candidates.Add(stack.EmbeddingPath);
+        int blocks = stack.Count > 0 ? stack.Count : 1;
+        for (int i = 0; i < blocks; i++) candidates.Add(prefix + Format(i));
+        string nearest = candidates.OrderBy(candidate => Distance(candidate, path)).ThenBy(candidate => candidate.Length).First();
+        Report(UnknownLayerPath, location, nearest, path, role, model, Describe(stack, allowEmbedding));
+    }
+
+    /// <summary>Levenshtein distance, for the nearest valid path a code fix offers.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) previous[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
+    private int EnumOption<TEnum>(AttributeArguments attribute, string option, string enumName) where TEnum : struct, Enum
+    {
+        if (attribute.Named(option)?.Value is not int value) return 0;
+        if (Enum.IsDefined(typeof(TEnum), value)) return value;
+        Report(UnknownEnumValue, attribute.NamedLocation(option), null, Format(value), enumName, Names<TEnum>());
+        return 0;
+    }
+
+    private void Report(DiagnosticDescriptor descriptor, LocationInfo? location, string? fix, params string[] arguments) =>
+        diagnostics.Add(new DiagnosticInfo(descriptor, location, new EquatableArray<string>(arguments), fix));
+
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Names<TEnum>() where TEnum : struct, Enum => string.Join(", ", Enum.GetNames(typeof(TEnum)));
+}

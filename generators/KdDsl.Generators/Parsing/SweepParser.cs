@@ -1,0 +1,265 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using KdDsl.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using static KdDsl.Generators.Diagnostics.DiagnosticDescriptors;
+
+namespace KdDsl.Generators.Parsing;
+
+/// <summary>
+/// Reads the [Sweep(axis, values...)] attributes of an experiment into a <see cref="SweepSpec"/>: axis names must be known knobs,
+/// values of the knob's type and in its range, each axis declared once with distinct values, and each knob must apply to the
+/// experiment (Alpha needs one CrossEntropy and one teacher term, TeacherSelection a [Teacher] and a validation split, ...).
+/// </summary>
+internal static class SweepParser
+{
+    public const string SweepAttribute = "KdDsl.SweepAttribute";
+
+    /// <summary>Grids at least this large are stated in an Info diagnostic (KD0037).</summary>
+    public const int LargeGrid = 100;
+
+    private const string LossKindType = "KdDsl.LossKind";
+    private const string TeacherSelectionType = "KdDsl.TeacherSelection";
+
+    /// <summary>The experiment facts the checks need.</summary>
+    public sealed class Context
+    {
+        public string ClassName { get; init; } = "";
+        public LocationInfo? ClassLocation { get; init; }
+        public IReadOnlyList<AttributeArguments> LossAttributes { get; init; } = new AttributeArguments[0];
+        public EquatableArray<LossTermSpec> Losses { get; init; }
+        public AttributeArguments? Teacher { get; init; }
+        public bool SelfTeacher { get; init; }
+        public TeacherSpec? TeacherSpec { get; init; }
+        public DatasetSpec? Dataset { get; init; }
+        public AttributeArguments? Train { get; init; }
+    }
+
+    public static SweepSpec? Parse(IReadOnlyList<AttributeArguments> sweeps, Context context, List<DiagnosticInfo> diagnostics)
+    {
+        if (sweeps.Count == 0) return null;
+        int errorsBefore = diagnostics.Count;
+        void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
+            diagnostics.Add(new DiagnosticInfo(descriptor, location, new EquatableArray<string>(arguments)));
+
+        var losses = context.Losses;
+        int IndexOf(Func<LossTermSpec, bool> predicate)
+        {
+            var matches = Enumerable.Range(0, losses.Count).Where(i => predicate(losses[i])).ToList();
+            return matches.Count == 1 ? matches[0] : -1;
+        }
+        int crossEntropy = IndexOf(l => l.Kind == LossKindSpec.CrossEntropy);
+        int teacherTerm = IndexOf(l => l.NeedsTeacher);
+        int distanceTerm = IndexOf(l => l.Kind is LossKindSpec.KlDivergence or LossKindSpec.LogitMse);
+        int klTerm = IndexOf(l => l.Kind == LossKindSpec.KlDivergence);
+
+        var axes = new List<SweepAxisSpec>();
+        var seen = new HashSet<SweepKnob>();
+        foreach (var sweep in sweeps)
+        {
+            if (sweep.Positional(0)?.Value is not string name) continue; // null or not a constant: the compiler reports it
+            var nameLocation = sweep.PositionalLocation(0);
+            if (!Enum.TryParse(name, ignoreCase: false, out SweepKnob knob) || !Enum.IsDefined(typeof(SweepKnob), knob) || name != knob.ToString())
+            {
+                string? nearest = Nearest(name);
+                Report(UnknownSweepAxis, nameLocation, name, nearest is null ? "" : $" (did you mean '{nearest}'?)", string.Join(", ", Enum.GetNames(typeof(SweepKnob))));
+                continue;
+            }
+            if (!seen.Add(knob))
+            {
+                Report(DuplicateSweepAxis, nameLocation, name);
+                continue;
+            }
+
+            var values = sweep.Positional(1) is { Kind: TypedConstantKind.Array, IsNull: false } array ? array.Values : default;
+            if (values.IsDefaultOrEmpty)
+            {
+                Report(EmptySweepAxis, sweep.AttributeLocation, name, Example(knob));
+                continue;
+            }
+            var expressions = new List<string>();
+            var texts = new List<string>();
+            bool valid = true;
+            for (int i = 0; i < values.Length; i++)
+            {
+                var value = values[i];
+                var location = sweep.PositionalLocation(1 + i);
+                if (value.Kind == TypedConstantKind.Error) { valid = false; continue; }
+                string shown = value.IsNull ? "null" : value.ToCSharpString();
+                string? expression = null, text = null;
+                if (knob is SweepKnob.Distance or SweepKnob.TeacherSelection)
+                {
+                    string type = knob == SweepKnob.Distance ? LossKindType : TeacherSelectionType;
+                    string typeName = type.Substring("KdDsl.".Length);
+                    if (value.Kind != TypedConstantKind.Enum || value.Type?.ToDisplayString() != type || value.Value is not int number)
+                    {
+                        Report(SweepValueWrongType, location, shown, name, Describe(value), $"{typeName} values, e.g. {Example(knob)}");
+                        valid = false;
+                        continue;
+                    }
+                    string? member = knob == SweepKnob.Distance
+                        ? (number == (int)LossKindSpec.KlDivergence || number == (int)LossKindSpec.LogitMse ? ((LossKindSpec)number).ToString() : null)
+                        : Enum.IsDefined(typeof(TeacherSelectionSpec), number) ? ((TeacherSelectionSpec)number).ToString() : null;
+                    if (member is null)
+                    {
+                        Report(SweepValueOutOfRange, location, shown, name, knob == SweepKnob.Distance
+                            ? "LossKind.KlDivergence or LossKind.LogitMse (the two distances Sultan et al. compare)"
+                            : "one of " + string.Join(", ", Enum.GetNames(typeof(TeacherSelectionSpec)).Select(n => "TeacherSelection." + n)));
+                        valid = false;
+                        continue;
+                    }
+                    expression = $"global::{type}.{member}";
+                    text = member;
+                }
+                else
+                {
+                    double? number = value.Kind == TypedConstantKind.Primitive ? value.Value switch
+                    {
+                        double d => d,
+                        float f => f,
+                        int n => n,
+                        long n => n,
+                        _ => null,
+                    } : null;
+                    if (number is not { } x)
+                    {
+                        Report(SweepValueWrongType, location, shown, name, Describe(value), "numbers (double), e.g. " + Example(knob));
+                        valid = false;
+                        continue;
+                    }
+                    string? range = knob switch
+                    {
+                        SweepKnob.Alpha when !(x >= 0 && x <= 1) => "in [0, 1] (the distillation term's share of the loss)",
+                        SweepKnob.Temperature or SweepKnob.StudentTemperature when !(x > 0) || double.IsInfinity(x) => "a finite number > 0",
+                        SweepKnob.LearningRate when !(x > 0) || double.IsInfinity(x) => "a finite number > 0",
+                        _ => null,
+                    };
+                    if (range is not null)
+                    {
+                        Report(SweepValueOutOfRange, location, shown, name, range);
+                        valid = false;
+                        continue;
+                    }
+                    text = x.ToString("R", CultureInfo.InvariantCulture);
+                    expression = text + "d";
+                }
+                if (texts.Contains(text))
+                {
+                    Report(RepeatedSweepValue, location, name, text);
+                    valid = false;
+                    continue;
+                }
+                expressions.Add(expression);
+                texts.Add(text);
+            }
+            if (!valid) continue;
+
+            string? notApplicable = knob switch
+            {
+                SweepKnob.Alpha when crossEntropy < 0 || teacherTerm < 0 =>
+                    $"alpha sets the loss to (1 - alpha) * CrossEntropy + alpha * D, so it needs exactly one CrossEntropy term and exactly one term that reads the teacher (D); the experiment has {Count(losses, l => l.Kind == LossKindSpec.CrossEntropy)} and {Count(losses, l => l.NeedsTeacher)}",
+                SweepKnob.Distance when distanceTerm < 0 =>
+                    $"it chooses what the experiment's KlDivergence or LogitMse term computes, so it needs exactly one such term; the experiment has {Count(losses, l => l.Kind is LossKindSpec.KlDivergence or LossKindSpec.LogitMse)}",
+                SweepKnob.Temperature or SweepKnob.StudentTemperature when klTerm < 0 && !(distanceTerm >= 0 && SweepsDistance(sweeps)) =>
+                    "it sets the temperatures of the KlDivergence term, and the experiment has no KlDivergence term (or a swept Distance)",
+                SweepKnob.TeacherSelection when context.Teacher is null =>
+                    context.SelfTeacher ? "a [SelfTeacher] is trained without a validation curve; it needs a [Teacher(typeof(...))]" : "it chooses which epoch of the [Teacher] is distilled from, and the experiment has no [Teacher(typeof(...))]",
+                SweepKnob.TeacherSelection when context.TeacherSpec is { StopAtAccuracy: > 0 } =>
+                    "a teacher stopped at a target accuracy (Teacher.StopAtAccuracy) keeps the weights it stopped with; remove StopAtAccuracy",
+                _ => null,
+            };
+            if (notApplicable is not null)
+            {
+                Report(SweepAxisNotApplicable, nameLocation, name, context.ClassName, notApplicable);
+                continue;
+            }
+            if (knob == SweepKnob.TeacherSelection && context.Dataset is { ValidationFraction: 0 } && texts.Any(t => t != nameof(TeacherSelectionSpec.LastEpoch)))
+                Report(NeedsValidationSplit, nameLocation, $"[Sweep(\"TeacherSelection\", ...)] with {texts.First(t => t != nameof(TeacherSelectionSpec.LastEpoch))}");
+            axes.Add(new SweepAxisSpec(knob, new EquatableArray<string>(expressions), new EquatableArray<string>(texts)));
+        }
+
+        // One file per experiment cannot serve every trial and data set.
+        if (context.Teacher is { } teacher && teacher.Has("Checkpoint"))
+            Report(ConflictingOptions, teacher.NamedLocation("Checkpoint"), "Teacher.Checkpoint", "[Sweep]",
+                "every trial, on every data set, would load the one teacher saved there; remove Checkpoint (each trial trains its teacher)");
+        if (context.Train is { } train && train.Has("Checkpoint"))
+            Report(ConflictingOptions, train.NamedLocation("Checkpoint"), "Train.Checkpoint", "[Sweep]",
+                "every trial would resume from the same distillation checkpoint; pass RunOptions.Checkpoint per trial instead");
+
+        if (diagnostics.Skip(errorsBefore).Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) || axes.Count == 0) return null;
+
+        bool studentTemperatureDeclared = context.LossAttributes.Any(a => a.Positional(0)?.Value is int k && k == (int)LossKindSpec.KlDivergence && a.Has("StudentTemperature"));
+        var spec = new SweepSpec(new EquatableArray<SweepAxisSpec>(axes),
+            axes.Any(a => a.Knob == SweepKnob.Alpha) ? crossEntropy : -1,
+            axes.Any(a => a.Knob == SweepKnob.Alpha) ? teacherTerm : -1,
+            klTerm >= 0 ? klTerm : distanceTerm,
+            !studentTemperatureDeclared && !axes.Any(a => a.Knob == SweepKnob.StudentTemperature));
+        if (spec.TrialCount >= LargeGrid)
+            Report(SweepGridSize, sweeps[0].AttributeLocation, context.ClassName, spec.TrialCount.ToString(CultureInfo.InvariantCulture),
+                string.Join(" × ", axes.Select(a => $"{a.Expressions.Count.ToString(CultureInfo.InvariantCulture)} {a.Name}")));
+        return spec;
+    }
+
+    /// <summary>The experiment with its sweep attached; a swept Distance term is renamed "Distance" (its kind changes per trial).</summary>
+    public static ExperimentSpec Attach(ExperimentSpec experiment, SweepSpec? sweep)
+    {
+        if (sweep is null) return experiment;
+        var losses = experiment.Losses;
+        if (sweep.Has(SweepKnob.Distance))
+            losses = new EquatableArray<LossTermSpec>(losses.Select((l, i) => i == sweep.KlTerm ? l with { NameOverride = "Distance" } : l));
+        return experiment with { Losses = losses, Sweep = sweep };
+    }
+
+    private static bool SweepsDistance(IReadOnlyList<AttributeArguments> sweeps) =>
+        sweeps.Any(s => s.Positional(0)?.Value is string name && name == nameof(SweepKnob.Distance));
+
+    private static int Count(EquatableArray<LossTermSpec> losses, Func<LossTermSpec, bool> predicate) => losses.Count(predicate);
+
+    private static string Describe(TypedConstant value) =>
+        value.IsNull ? "null" : value.Type is { } type ? "a " + type.ToDisplayString() : "not a constant";
+
+    private static string Example(SweepKnob knob) => knob switch
+    {
+        SweepKnob.Alpha => "0.1, 0.5, 0.9",
+        SweepKnob.Distance => "LossKind.KlDivergence, LossKind.LogitMse",
+        SweepKnob.Temperature => "2.0, 4.0",
+        SweepKnob.StudentTemperature => "1.0, 4.0",
+        SweepKnob.TeacherSelection => "TeacherSelection.BestValidationAccuracy, TeacherSelection.LowestValidationLoss",
+        _ => "1e-3, 3e-3",
+    };
+
+    /// <summary>The known axis closest to <paramref name="name"/> (case-insensitive edit distance at most 3), if any.</summary>
+    public static string? Nearest(string name)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (string candidate in Enum.GetNames(typeof(SweepKnob)))
+        {
+            int distance = EditDistance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
+            if (distance < bestDistance)
+            {
+                bestDistance = distance;
+                best = candidate;
+            }
+        }
+        return bestDistance <= Math.Max(3, name.Length / 3) ? best : null;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) previous[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+}

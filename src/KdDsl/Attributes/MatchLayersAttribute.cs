@@ -1,0 +1,130 @@
+using System;
+
+namespace KdDsl;
+
+/// <summary>
+/// How student layers are paired with teacher layers (Yu et al. 2025). For a student of n layers and a teacher of m, student
+/// layer i (1-based) goes to teacher layer round(i*m/n) under <see cref="Forward"/>.
+/// </summary>
+public enum LayerSelection
+{
+    /// <summary>No hidden-state matching: the HiddenStates term is 0 (the baseline of the paper's comparison).</summary>
+    None = 0,
+
+    /// <summary>Student layer i → teacher layer round(i*m/n): for 3 of 12, S1→T4, S2→T8, S3→T12.</summary>
+    Forward = 1,
+
+    /// <summary>The forward targets in reverse order: S1→T12, S2→T8, S3→T4.</summary>
+    Reverse = 2,
+
+    /// <summary>One random permutation of the forward targets, drawn once per run from the run's seed.</summary>
+    Random = 3,
+
+    /// <summary>A random sorted subset of n distinct teacher layers (prior work's random selection), drawn from the run's seed.</summary>
+    InOrderRandom = 4,
+
+    /// <summary>Every student layer → one teacher layer (<see cref="MatchLayersAttribute.AllToOneTeacherLayer"/>, default the middle one).</summary>
+    AllToOne = 5,
+
+    /// <summary>The pairs given by the class's <see cref="LayerMapAttribute"/> entries.</summary>
+    Explicit = 6,
+}
+
+/// <summary>The distance between a (projected) student state and a teacher state, averaged over tokens and pairs.</summary>
+public enum HiddenDistance
+{
+    /// <summary>Squared L2 distance per token (sum over the hidden width), averaged over tokens: the paper's loss.</summary>
+    SquaredL2 = 0,
+
+    /// <summary>Mean squared error over every element (the squared L2 distance divided by the width).</summary>
+    Mse = 1,
+
+    /// <summary>1 - cosine similarity per token, averaged over tokens.</summary>
+    Cosine = 2,
+}
+
+/// <summary>Normalisation applied to both states of a pair before the distance.</summary>
+public enum HiddenNormalization
+{
+    /// <summary>The states as they are.</summary>
+    None = 0,
+
+    /// <summary>Layer normalisation without learned scale or shift over the hidden width.</summary>
+    LayerNorm = 1,
+
+    /// <summary>Each state vector divided by its L2 norm.</summary>
+    L2 = 2,
+}
+
+/// <summary>
+/// Intermediate-layer matching: adds the term "HiddenStates" = mean over matched pairs of the distance between the student's
+/// and the teacher's hidden states, weighted by <see cref="Weight"/>. Both models must implement
+/// <see cref="Matching.ILayeredModule"/> and hold their blocks in a <c>ModuleList</c> field (its name gives the layer paths,
+/// e.g. "blocks.0"); <see cref="LayerStackAttribute"/> declares the layer count and width so the map is checked at compile time.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class MatchLayersAttribute : Attribute
+{
+    /// <summary>Declares the layer-selection strategy.</summary>
+    public MatchLayersAttribute(LayerSelection selection) => Selection = selection;
+
+    /// <summary>The layer-selection strategy.</summary>
+    public LayerSelection Selection { get; }
+
+    /// <summary>Weight of the HiddenStates term in the total (>= 0; the paper uses 3).</summary>
+    public double Weight { get; set; } = 1;
+
+    /// <summary>The distance between matched states.</summary>
+    public HiddenDistance Distance { get; set; } = HiddenDistance.SquaredL2;
+
+    /// <summary>Normalisation of both states before the distance.</summary>
+    public HiddenNormalization Normalization { get; set; } = HiddenNormalization.None;
+
+    /// <summary>Also match the embedding outputs (student embedding → teacher embedding).</summary>
+    public bool MatchEmbeddings { get; set; }
+
+    /// <summary>The teacher layer path every student layer is matched to under <see cref="LayerSelection.AllToOne"/> (default: the middle layer).</summary>
+    public string? AllToOneTeacherLayer { get; set; }
+
+    /// <summary>
+    /// Allow a bias-free Linear projection (student width → teacher width, trained with the student) per matched pair whose
+    /// widths differ (default true). False: differing widths are an error.
+    /// </summary>
+    public bool Projection { get; set; } = true;
+}
+
+/// <summary>One pair of an explicit layer map (<see cref="LayerSelection.Explicit"/>): a student layer path and a teacher layer path.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LayerMapAttribute : Attribute
+{
+    /// <summary>Matches <paramref name="studentLayer"/> (e.g. "blocks.0" or "embedding") to <paramref name="teacherLayer"/>.</summary>
+    public LayerMapAttribute(string studentLayer, string teacherLayer)
+    {
+        StudentLayer = studentLayer;
+        TeacherLayer = teacherLayer;
+    }
+
+    /// <summary>The student layer path.</summary>
+    public string StudentLayer { get; }
+
+    /// <summary>The teacher layer path.</summary>
+    public string TeacherLayer { get; }
+}
+
+/// <summary>
+/// Describes a layered model's stack for compile-time checks: put it on the <c>ModuleList</c> field holding the blocks, or on
+/// the model class (useful for a subclass of a library model). <see cref="Count"/> and <see cref="Width"/> of 0 mean "known
+/// only at run time", where the same checks run when the models are built, before any training step.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Field, AllowMultiple = false, Inherited = false)]
+public sealed class LayerStackAttribute : Attribute
+{
+    /// <summary>Number of blocks in the stack (0 = known only at run time).</summary>
+    public int Count { get; set; }
+
+    /// <summary>Hidden width of every state (0 = known only at run time).</summary>
+    public int Width { get; set; }
+
+    /// <summary>The field whose output is the embedding state (default: the model's single <c>Embedding</c> field, if any).</summary>
+    public string? Embedding { get; set; }
+}

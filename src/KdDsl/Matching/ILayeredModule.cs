@@ -1,0 +1,27 @@
+using static TorchSharp.torch;
+
+namespace KdDsl.Matching;
+
+/// <summary>
+/// A model whose forward pass can be run block by block, so the generated distillation loop captures the hidden states it
+/// needs without hooks (TorchSharp hooks fire only through <c>call()</c>). Its <c>forward(x)</c> must equal
+/// <c>Head(Layer(n-1, ... Layer(0, Embed(x))))</c>. The blocks live in a <c>ModuleList</c> field; every state (the embedding
+/// output and each block's output) has the same width, [N, W] or [N, L, W].
+/// </summary>
+public interface ILayeredModule
+{
+    /// <summary>Number of blocks in the stack.</summary>
+    int LayerCount { get; }
+
+    /// <summary>Width of every hidden state.</summary>
+    int HiddenWidth { get; }
+
+    /// <summary>The embedding state (state 0) of a batch of inputs.</summary>
+    Tensor Embed(Tensor input);
+
+    /// <summary>Block <paramref name="index"/> (0-based) applied to the previous state.</summary>
+    Tensor Layer(int index, Tensor hidden);
+
+    /// <summary>The logits [N, K] from the last state.</summary>
+    Tensor Head(Tensor hidden);
+}

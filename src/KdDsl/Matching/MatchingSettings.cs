@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+
+namespace KdDsl.Matching;
+
+/// <summary>The values of <see cref="MatchLayersAttribute"/> and the <see cref="LayerMapAttribute"/> entries, as the generated code passes them.</summary>
+/// <param name="Selection">The layer-selection strategy.</param>
+/// <param name="Weight">Weight of the HiddenStates term.</param>
+/// <param name="Distance">The distance between matched states.</param>
+/// <param name="Normalization">Normalisation of both states before the distance.</param>
+/// <param name="MatchEmbeddings">Whether the embedding outputs are matched too.</param>
+/// <param name="AllToOneTeacherLayer">The teacher layer path of <see cref="LayerSelection.AllToOne"/> (null: the middle layer).</param>
+/// <param name="Projection">Whether differing widths get a bias-free Linear projection.</param>
+/// <param name="ExplicitMap">The (student path, teacher path) pairs of <see cref="LayerSelection.Explicit"/>.</param>
+public sealed record MatchingSettings(
+    LayerSelection Selection,
+    double Weight = 1,
+    HiddenDistance Distance = HiddenDistance.SquaredL2,
+    HiddenNormalization Normalization = HiddenNormalization.None,
+    bool MatchEmbeddings = false,
+    string? AllToOneTeacherLayer = null,
+    bool Projection = true,
+    IReadOnlyList<(string Student, string Teacher)>? ExplicitMap = null)
+{
+    /// <summary>The explicit pairs, never null.</summary>
+    public IReadOnlyList<(string Student, string Teacher)> Pairs => ExplicitMap ?? Array.Empty<(string, string)>();
+}
+
+/// <summary>
+/// A model's stack as built: its layer paths (the ModuleList field's name, and the embedding field's name if any), its
+/// layer count and its hidden width.
+/// </summary>
+/// <param name="Role">"teacher" or "student", for messages.</param>
+/// <param name="ModelType">The model's type name, for messages.</param>
+/// <param name="StackPath">Name of the ModuleList field: block i is "{StackPath}.{i}".</param>
+/// <param name="EmbeddingPath">Name of the embedding field (state 0), or null when the model has none.</param>
+/// <param name="LayerCount">Number of blocks.</param>
+/// <param name="Width">Width of every state.</param>
+public sealed record LayerStackShape(string Role, string ModelType, string StackPath, string? EmbeddingPath, int LayerCount, int Width)
+{
+    /// <summary>The shape of a built model.</summary>
+    public static LayerStackShape Of(ILayeredModule model, string role, string modelType, string stackPath, string? embeddingPath)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new LayerStackShape(role, modelType, stackPath, embeddingPath, model.LayerCount, model.HiddenWidth);
+    }
+
+    /// <summary>The path of state <paramref name="state"/>: 0 is the embedding, i >= 1 is block i-1's output.</summary>
+    public string PathOf(int state) => state == 0 ? EmbeddingPath ?? "embedding" : StackPath + "." + (state - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The state index of <paramref name="path"/>, or a message saying why it names no layer.</summary>
+    public int StateOf(string path)
+    {
+        if (EmbeddingPath is not null && path == EmbeddingPath) return 0;
+        string prefix = StackPath + ".";
+        if (path.StartsWith(prefix, StringComparison.Ordinal)
+            && int.TryParse(path.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
+        {
+            if (index >= LayerCount)
+                throw new LayerMatchingException(
+                    $"Layer '{path}' is out of range: the {Role} {ModelType} has {LayerCount} layers ({StackPath}.0 to {StackPath}.{LayerCount - 1}).");
+            return index + 1;
+        }
+        throw new LayerMatchingException(
+            $"'{path}' is not a layer of the {Role} {ModelType}; its layers are {(EmbeddingPath is null ? "" : EmbeddingPath + ", ")}{StackPath}.0 to {StackPath}.{LayerCount - 1}.");
+    }
+}

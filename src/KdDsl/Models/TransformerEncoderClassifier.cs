@@ -1,0 +1,189 @@
+using System;
+using KdDsl.Matching;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace KdDsl.Models;
+
+/// <summary>
+/// A small transformer encoder for text classification, built for intermediate-layer matching: token and position
+/// embeddings ("embedding"), <c>layers</c> pre-LayerNorm blocks (multi-head self-attention and a ReLU feed-forward, each
+/// residual; "blocks.0", ...), and a classifier on the mean of the non-padding tokens' last states. Inputs are float32
+/// [N, L] token ids (0 = padding), as <c>KdDsl.Data.ImdbReviews.TokenIds</c> produces; they are converted to int64 here.
+/// Its dense layers are <see cref="Dense"/> modules, not <c>Linear</c>, so the run's input-width check (which reads the
+/// first <c>Linear</c>) does not mistake a hidden layer for the input layer.
+/// </summary>
+public class TransformerEncoderClassifier : nn.Module<Tensor, Tensor>, ILayeredModule
+{
+    // Protected, not private: the generator reads a referenced assembly's public and protected members only, and these
+    // fields' names are the layer paths ("embedding", "blocks.0", ...).
+
+    /// <summary>The token embedding (the position embedding is added to it: the embedding state).</summary>
+    protected readonly Embedding embedding;
+
+    /// <summary>The learned position embeddings [MaxLength, Width].</summary>
+    protected readonly Parameter positions;
+
+    /// <summary>The encoder blocks.</summary>
+    [LayerStack]
+    protected readonly ModuleList<TransformerBlock> blocks;
+
+    /// <summary>The normalisation before pooling.</summary>
+    protected readonly LayerNorm headNorm;
+
+    /// <summary>The classifier on the pooled state.</summary>
+    protected readonly Dense head;
+
+    /// <summary>An encoder of <paramref name="layers"/> blocks of width <paramref name="width"/>.</summary>
+    public TransformerEncoderClassifier(int vocabularySize, int maxLength, int classCount, int layers, int width, int heads, int feedForward)
+        : base(nameof(TransformerEncoderClassifier))
+    {
+        if (vocabularySize < 2 || maxLength < 1 || classCount < 1 || layers < 1 || width < 1 || heads < 1 || feedForward < 1)
+            throw new ArgumentOutOfRangeException(nameof(layers), "every size must be >= 1 (the vocabulary >= 2)");
+        if (width % heads != 0) throw new ArgumentException($"width {width} is not a multiple of heads {heads}", nameof(heads));
+        HiddenWidth = width;
+        MaxLength = maxLength;
+        embedding = nn.Embedding(vocabularySize, width, padding_idx: 0);
+        positions = new Parameter(randn(maxLength, width) * 0.02);
+        var list = new TransformerBlock[layers];
+        for (int i = 0; i < layers; i++) list[i] = new TransformerBlock(width, heads, feedForward);
+        blocks = nn.ModuleList(list);
+        headNorm = nn.LayerNorm(width);
+        head = new Dense(width, classCount);
+        RegisterComponents();
+    }
+
+    /// <summary>The longest input the position embeddings cover.</summary>
+    public int MaxLength { get; }
+
+    /// <inheritdoc />
+    public int LayerCount => blocks.Count;
+
+    /// <inheritdoc />
+    public int HiddenWidth { get; }
+
+    /// <summary>Token ids as int64 [N, L] and the padding mask [N, L] (true at padding).</summary>
+    private static (Tensor Ids, Tensor Padding) Ids(Tensor input)
+    {
+        var ids = input.to_type(ScalarType.Int64);
+        return (ids, ids.eq(0));
+    }
+
+    /// <inheritdoc />
+    public Tensor Embed(Tensor input)
+    {
+        var (ids, mask) = Ids(input);
+        paddingOfLastInput.Mask = mask;
+        long length = ids.shape[1];
+        if (length > MaxLength) throw new ArgumentException($"inputs have {length} tokens; this encoder takes at most {MaxLength}", nameof(input));
+        return embedding.call(ids) + positions.narrow(0, 0, length).unsqueeze(0);
+    }
+
+    // The blocks and the pooling need the padding mask, which the states do not carry: they read the last Embed's. (A holder,
+    // not a Tensor field, so RegisterComponents does not take it for a buffer.)
+    private readonly PaddingHolder paddingOfLastInput = new();
+
+    private sealed class PaddingHolder
+    {
+        public Tensor? Mask;
+    }
+
+    private Tensor? padding => paddingOfLastInput.Mask;
+
+    /// <inheritdoc />
+    public Tensor Layer(int index, Tensor hidden) => blocks[index].Forward(hidden, padding);
+
+    /// <inheritdoc />
+    public Tensor Head(Tensor hidden)
+    {
+        var normed = headNorm.call(hidden);
+        Tensor pooled;
+        if (padding is null)
+        {
+            pooled = normed.mean(new long[] { 1 });
+        }
+        else
+        {
+            var keep = padding.logical_not().unsqueeze(-1).to_type(normed.dtype);
+            pooled = (normed * keep).sum(1) / keep.sum(1).clamp_min(1);
+        }
+        return head.call(pooled);
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        var hidden = Embed(input);
+        for (int i = 0; i < blocks.Count; i++) hidden = blocks[i].Forward(hidden, padding);
+        return Head(hidden);
+    }
+}
+
+/// <summary>One pre-LayerNorm encoder block: <c>h + Attention(LN(h))</c>, then <c>h + FF(LN(h))</c>.</summary>
+public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly LayerNorm attentionNorm;
+    private readonly Dense query;
+    private readonly Dense key;
+    private readonly Dense value;
+    private readonly Dense output;
+    private readonly LayerNorm feedForwardNorm;
+    private readonly Dense up;
+    private readonly Dense down;
+    private readonly int heads;
+
+    /// <summary>A block of width <paramref name="width"/> with <paramref name="heads"/> heads and a feed-forward of <paramref name="feedForward"/>.</summary>
+    public TransformerBlock(int width, int heads, int feedForward) : base(nameof(TransformerBlock))
+    {
+        this.heads = heads;
+        attentionNorm = nn.LayerNorm(width);
+        query = new Dense(width, width);
+        key = new Dense(width, width);
+        value = new Dense(width, width);
+        output = new Dense(width, width);
+        feedForwardNorm = nn.LayerNorm(width);
+        up = new Dense(width, feedForward);
+        down = new Dense(feedForward, width);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => Forward(input, null);
+
+    /// <summary>The block on [N, L, W] states; <paramref name="padding"/> [N, L] (true at padding) masks attention to padding keys.</summary>
+    public Tensor Forward(Tensor input, Tensor? padding)
+    {
+        long n = input.shape[0], length = input.shape[1], width = input.shape[2], d = width / heads;
+        var x = attentionNorm.call(input);
+        Tensor Split(Tensor t) => t.view(n, length, heads, d).transpose(1, 2); // [N, H, L, d]
+        var q = Split(query.call(x));
+        var k = Split(key.call(x));
+        var v = Split(value.call(x));
+        var scores = q.matmul(k.transpose(2, 3)) / Math.Sqrt(d); // [N, H, L, L]
+        if (padding is not null)
+            scores = scores.masked_fill(padding.view(n, 1, 1, length), -1e9);
+        var attended = nn.functional.softmax(scores, -1).matmul(v).transpose(1, 2).reshape(n, length, width);
+        var hidden = input + output.call(attended);
+        return hidden + down.call(nn.functional.relu(up.call(feedForwardNorm.call(hidden))));
+    }
+}
+
+/// <summary>A dense layer <c>x W^T + b</c>, initialised like <c>nn.Linear</c>, for models whose only <c>Linear</c> should be the input layer.</summary>
+public sealed class Dense : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly Parameter bias;
+
+    /// <summary>A layer from <paramref name="inputs"/> to <paramref name="outputs"/> features.</summary>
+    public Dense(int inputs, int outputs) : base(nameof(Dense))
+    {
+        double bound = 1 / Math.Sqrt(inputs);
+        weight = new Parameter((rand(outputs, inputs) * 2 - 1) * bound);
+        bias = new Parameter((rand(outputs) * 2 - 1) * bound);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => nn.functional.linear(input, weight, bias);
+}

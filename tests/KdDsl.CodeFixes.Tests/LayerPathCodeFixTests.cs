@@ -1,0 +1,51 @@
+using System.Threading.Tasks;
+using Xunit;
+
+namespace KdDsl.CodeFixes.Tests;
+
+/// <summary>KD0021 and KD0022 fixed in a workspace: the nearest valid path or the clamped index written, the diagnostic gone, the result compiles.</summary>
+public sealed class LayerPathCodeFixTests
+{
+    private static string Source(string attributes) => $$"""
+        using KdDsl;
+        using KdDsl.Models;
+
+        namespace Sample
+        {
+            [LayerStack(Count = 12, Width = 64)]
+            public sealed class Deep : LayeredMlp { public Deep(int inputFeatures, int classCount) : base(inputFeatures, classCount, 12, 64) { } }
+
+            [LayerStack(Count = 3, Width = 32)]
+            public sealed class Shallow : LayeredMlp { public Shallow(int inputFeatures, int classCount) : base(inputFeatures, classCount, 3, 32) { } }
+
+            [Distillation]
+            [Teacher(typeof(Deep))]
+            [Student(typeof(Shallow))]
+            [Loss(LossKind.CrossEntropy)]
+            {{attributes}}
+            public partial class Exp { }
+        }
+        """;
+
+    [Theory]
+    [InlineData("[LayerMap(\"block.1\", \"blocks.3\")]", "Use the nearest layer, 'blocks.1'", "[LayerMap(\"blocks.1\", \"blocks.3\")]")]
+    [InlineData("[LayerMap(\"blocks.0\", \"Blocks.7\")]", "Use the nearest layer, 'blocks.7'", "[LayerMap(\"blocks.0\", \"blocks.7\")]")]
+    [InlineData("[LayerMap(\"embeding\", \"embedding\")]", "Use the nearest layer, 'embedding'", "[LayerMap(\"embedding\", \"embedding\")]")]
+    public async Task KD0021_writes_the_nearest_valid_path(string map, string title, string expected)
+    {
+        string fixedSource = await CodeFixHarness.FixAsync(Source("[MatchLayers(LayerSelection.Explicit)] " + map), new LayerPathCodeFixProvider(), "KD0021", title);
+        Assert.Equal(Source("[MatchLayers(LayerSelection.Explicit)] " + expected), fixedSource);
+    }
+
+    [Theory]
+    [InlineData("[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"blocks.0\", \"blocks.12\")]", "[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"blocks.0\", \"blocks.11\")]")]
+    [InlineData("[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"blocks.7\", \"blocks.1\")]", "[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"blocks.2\", \"blocks.1\")]")]
+    [InlineData("[MatchLayers(LayerSelection.AllToOne, AllToOneTeacherLayer = \"blocks.99\")]", "[MatchLayers(LayerSelection.AllToOne, AllToOneTeacherLayer = \"blocks.11\")]")]
+    public async Task KD0022_clamps_to_the_last_layer(string attributes, string expected)
+    {
+        var titles = await CodeFixHarness.TitlesAsync(Source(attributes), new LayerPathCodeFixProvider(), "KD0022");
+        Assert.Single(titles);
+        Assert.StartsWith("Clamp to the last layer, 'blocks.", titles[0]);
+        Assert.Equal(Source(expected), await CodeFixHarness.FixAsync(Source(attributes), new LayerPathCodeFixProvider(), "KD0022"));
+    }
+}

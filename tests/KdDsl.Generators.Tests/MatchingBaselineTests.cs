@@ -1,0 +1,68 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using Xunit;
+
+namespace KdDsl.Generators.Tests;
+
+/// <summary>
+/// The generated text of a matching experiment against its checked-in baseline (Baselines/LayerMatchingKd.verified.cs;
+/// KDDSL_ACCEPT_BASELINES=1 rewrites it, like the others), and the declared matching reaching the code.
+/// </summary>
+public sealed class MatchingBaselineTests
+{
+    private const string LayerMatching = """
+        using KdDsl;
+
+        namespace Sample.Experiments
+        {
+            [Distillation]
+            [Dataset(DatasetKind.Digits)]
+            [Teacher(typeof(Sample.Deep), Epochs = 3)]
+            [Student(typeof(Sample.Shallow))]
+            [Loss(LossKind.CrossEntropy)]
+            [Loss(LossKind.KlDivergence)]
+            [MatchLayers(LayerSelection.Explicit, Weight = 3, Normalization = HiddenNormalization.LayerNorm, MatchEmbeddings = true)]
+            [LayerMap("blocks.0", "blocks.3")]
+            [LayerMap("blocks.2", "blocks.11")]
+            [Train(Epochs = 2, Seed = 9, StudentBaseline = true)]
+            public partial class LayerMatchingKd { }
+        }
+        """;
+
+    [Fact]
+    public void Generated_code_matches_the_baseline_and_compiles_without_warnings()
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, MatchingDiagnosticTests.LayeredModels, LayerMatching);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+
+        string generated = Assert.Single(result.GeneratedSources).SourceText.ToString().ReplaceLineEndings("\n");
+        string baselinePath = Path.Combine(SourceDirectory(), "Baselines", "LayerMatchingKd.verified.cs");
+        if (Environment.GetEnvironmentVariable("KDDSL_ACCEPT_BASELINES") == "1")
+            File.WriteAllText(baselinePath, generated);
+        Assert.True(File.Exists(baselinePath), $"Missing baseline {baselinePath}; run with KDDSL_ACCEPT_BASELINES=1 to create it.");
+        Assert.Equal(File.ReadAllText(baselinePath).ReplaceLineEndings("\n"), generated);
+    }
+
+    [Fact]
+    public void Declared_matching_reaches_the_generated_code()
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, MatchingDiagnosticTests.LayeredModels, LayerMatching);
+        string code = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("global::KdDsl.LayerSelection.Explicit, Weight: 3d, Distance: global::KdDsl.HiddenDistance.SquaredL2, " +
+                        "Normalization: global::KdDsl.HiddenNormalization.LayerNorm,", code);
+        Assert.Contains("MatchEmbeddings: true, AllToOneTeacherLayer: null, Projection: true, ExplicitMap: new (string, string)[] { (\"blocks.0\", \"blocks.3\"), (\"blocks.2\", \"blocks.11\") });", code);
+        // Paths read from the models' fields: LayeredMlp's "blocks" ModuleList and its "embedding" input layer.
+        Assert.Contains("LayerStackShape.Of(student, \"student\", \"Sample.Shallow\", \"blocks\", \"embedding\")", code);
+        Assert.Contains("var total = crossEntropy + klDivergence + 3d * hiddenStates;", code);
+        Assert.Contains("var hiddenStates = matcher.Loss(studentStates, teacherStates, studentLogits);", code);
+        Assert.Contains("OptimizationStep.Create(settings, global::System.Linq.Enumerable.Concat(student.parameters(), matcher.parameters()), steps)", code);
+        // The map is resolved (and checked) before the teacher is trained.
+        Assert.True(code.IndexOf("LayerMapping.Resolve", StringComparison.Ordinal) < code.IndexOf("TeacherTraining.Train", StringComparison.Ordinal));
+        Assert.Contains("LayerMap = layerMap,", code);
+    }
+
+    private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+}

@@ -1,0 +1,251 @@
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace KdDsl.Generators.Tests;
+
+/// <summary>
+/// Intermediate-layer matching: valid experiments compile without warnings, and every invalid configuration known at compile
+/// time yields exactly one diagnostic, with its ID, on the offending argument (asserted by the source text under its span).
+/// </summary>
+public sealed class MatchingDiagnosticTests
+{
+    /// <summary>Layered models: library MLP subclasses (their stack is read from a referenced assembly) and one of the test's own.</summary>
+    public const string LayeredModels = """
+        using KdDsl;
+        using KdDsl.Matching;
+        using KdDsl.Models;
+        using TorchSharp;
+        using TorchSharp.Modules;
+        using static TorchSharp.torch;
+
+        namespace Sample
+        {
+            [LayerStack(Count = 12, Width = 64)]
+            public sealed class Deep : LayeredMlp { public Deep(int inputFeatures, int classCount) : base(inputFeatures, classCount, 12, 64) { } }
+
+            [LayerStack(Count = 3, Width = 32)]
+            public sealed class Shallow : LayeredMlp { public Shallow(int inputFeatures, int classCount) : base(inputFeatures, classCount, 3, 32) { } }
+
+            [LayerStack(Count = 16, Width = 64)]
+            public sealed class VeryDeep : LayeredMlp { public VeryDeep(int inputFeatures, int classCount) : base(inputFeatures, classCount, 16, 64) { } }
+
+            /// <summary>Layer count known only at run time.</summary>
+            public sealed class Unsized : LayeredMlp { public Unsized(int inputFeatures, int classCount) : base(inputFeatures, classCount, 2, 64) { } }
+
+            /// <summary>A user's own layered model: private fields in this compilation, no embedding.</summary>
+            public sealed class OwnNet : nn.Module<Tensor, Tensor>, ILayeredModule
+            {
+                private readonly Linear stem;
+                [LayerStack(Count = 2, Width = 64)]
+                private readonly ModuleList<Linear> layers;
+                private readonly Linear head;
+                public OwnNet(int inputFeatures, int classCount) : base(nameof(OwnNet))
+                {
+                    stem = nn.Linear(inputFeatures, 64);
+                    layers = nn.ModuleList(nn.Linear(64, 64), nn.Linear(64, 64));
+                    head = nn.Linear(64, classCount);
+                    RegisterComponents();
+                }
+                public int LayerCount => layers.Count;
+                public int HiddenWidth => 64;
+                public Tensor Embed(Tensor input) => stem.call(input);
+                public Tensor Layer(int index, Tensor hidden) => layers[index].call(hidden);
+                public Tensor Head(Tensor hidden) => head.call(hidden);
+                public override Tensor forward(Tensor input) => Head(Layer(1, Layer(0, Embed(input))));
+            }
+
+            /// <summary>Two ModuleLists, none marked.</summary>
+            public sealed class TwoLists : nn.Module<Tensor, Tensor>, ILayeredModule
+            {
+                private readonly ModuleList<Linear> left = nn.ModuleList(nn.Linear(64, 64));
+                private readonly ModuleList<Linear> right = nn.ModuleList(nn.Linear(64, 64));
+                public TwoLists(int inputFeatures, int classCount) : base(nameof(TwoLists)) { RegisterComponents(); }
+                public int LayerCount => 1;
+                public int HiddenWidth => 64;
+                public Tensor Embed(Tensor input) => input;
+                public Tensor Layer(int index, Tensor hidden) => left[index].call(hidden);
+                public Tensor Head(Tensor hidden) => right[0].call(hidden);
+                public override Tensor forward(Tensor input) => Head(Layer(0, input));
+            }
+        }
+        """;
+
+    public static string Experiment(string attributes, string teacher = "Deep", string student = "Shallow") => $$"""
+        using KdDsl;
+        using Sample;
+
+        namespace Sample.Experiments
+        {
+            [Distillation]
+            [Teacher(typeof({{teacher}}))]
+            [Student(typeof({{student}}))]
+            [Loss(LossKind.CrossEntropy)]
+            [Loss(LossKind.KlDivergence)]
+            {{attributes}}
+            public partial class Exp { }
+        }
+        """;
+
+    private static Diagnostic Single(string source, string id, string expectedSpanText, params string[] messageParts)
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, LayeredModels, source);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal("Source2.cs", diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(expectedSpanText, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
+        foreach (var part in messageParts) Assert.Contains(part, message);
+        Assert.EndsWith($"docs/diagnostics/{id}.md", diagnostic.Descriptor.HelpLinkUri);
+        Assert.Empty(result.GeneratedSources);
+        return diagnostic;
+    }
+
+    [Theory]
+    [InlineData("[MatchLayers(LayerSelection.Forward, Weight = 3)]", "Deep", "Shallow")]
+    [InlineData("[MatchLayers(LayerSelection.Reverse, Distance = HiddenDistance.Cosine, Normalization = HiddenNormalization.LayerNorm, MatchEmbeddings = true)]", "Deep", "Shallow")]
+    [InlineData("[MatchLayers(LayerSelection.Random)]", "Deep", "Shallow")]
+    [InlineData("[MatchLayers(LayerSelection.InOrderRandom, Projection = false)]", "Deep", "OwnNet")]
+    [InlineData("[MatchLayers(LayerSelection.AllToOne, AllToOneTeacherLayer = \"blocks.11\")]", "Deep", "Shallow")]
+    [InlineData("[MatchLayers(LayerSelection.AllToOne)]", "Deep", "VeryDeep")]
+    [InlineData("[MatchLayers(LayerSelection.None)]", "Deep", "Shallow")]
+    [InlineData("[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"embedding\", \"embedding\")] [LayerMap(\"blocks.2\", \"blocks.11\")]", "Deep", "Shallow")]
+    [InlineData("[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"layers.1\", \"blocks.11\")]", "Deep", "OwnNet")]
+    [InlineData("[MatchLayers(LayerSelection.Forward)]", "Unsized", "Shallow")] // counts known only at run time: checked there
+    public void Valid_matching_experiments_generate_code_that_compiles_without_warnings(string attributes, string teacher, string student)
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, LayeredModels, Experiment(attributes, teacher, student));
+        Assert.Empty(result.Diagnostics);
+        string code = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        Assert.Contains("LossTermNames { get; } = new string[] { \"CrossEntropy\", \"KlDivergence\", \"HiddenStates\" };", code);
+        Assert.Contains("LayerCapture.Forward(teacher, inputs, teacherStates)", code);
+        Assert.Contains("LayerCapture.Forward(student, inputs, studentStates)", code);
+        Assert.DoesNotContain(".call(inputs)", code); // no hooks needed: the states come from the typed capture
+    }
+
+    [Fact]
+    public void Self_teacher_can_be_matched_with_its_student()
+    {
+        const string source = """
+            using KdDsl;
+            using Sample;
+
+            [Distillation]
+            [SelfTeacher(Epochs = 2)]
+            [Student(typeof(Shallow))]
+            [Loss(LossKind.CrossEntropy)]
+            [MatchLayers(LayerSelection.Forward)]
+            public partial class SelfMatch { }
+            """;
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, LayeredModels, source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+    }
+
+    [Fact]
+    public void KD0020_student_is_not_layered() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward)]", student: "SmallNet"), "KD0020", "typeof(SmallNet)",
+            "The student type 'Sample.SmallNet' cannot be matched layer by layer", "ILayeredModule");
+
+    [Fact]
+    public void KD0020_teacher_with_two_unmarked_module_lists() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward)]", teacher: "TwoLists"), "KD0020", "typeof(TwoLists)",
+            "several ModuleList fields (left, right)", "[LayerStack]");
+
+    [Fact]
+    public void KD0021_unknown_student_path_offers_the_nearest()
+    {
+        var diagnostic = Single(Experiment("[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"block.1\", \"blocks.3\")]"), "KD0021", "\"block.1\"",
+            "'block.1' is not a layer of the student 'Sample.Shallow'; its layers are embedding, blocks.0 to blocks.2");
+        Assert.Equal("blocks.1", diagnostic.Properties["KdDsl.Fix"]);
+    }
+
+    [Fact]
+    public void KD0021_unknown_teacher_path_in_a_users_model()
+    {
+        var diagnostic = Single(Experiment("[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"blocks.0\", \"layer.1\")]", teacher: "OwnNet"), "KD0021",
+            "\"layer.1\"", "'layer.1' is not a layer of the teacher 'Sample.OwnNet'; its layers are layers.0 to layers.1");
+        Assert.Equal("layers.1", diagnostic.Properties["KdDsl.Fix"]);
+    }
+
+    [Fact]
+    public void KD0021_all_to_one_target_must_be_a_block() =>
+        Single(Experiment("[MatchLayers(LayerSelection.AllToOne, AllToOneTeacherLayer = \"embedding\")]"), "KD0021",
+            "AllToOneTeacherLayer = \"embedding\"", "its layers are blocks.0 to blocks.11");
+
+    [Fact]
+    public void KD0022_teacher_index_out_of_range_offers_the_last_layer()
+    {
+        var diagnostic = Single(Experiment("[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"blocks.0\", \"blocks.12\")]"), "KD0022", "\"blocks.12\"",
+            "Layer 'blocks.12' is out of range: the teacher 'Sample.Deep' has 12 layers (blocks.0 to blocks.11)");
+        Assert.Equal("blocks.11", diagnostic.Properties["KdDsl.Fix"]);
+    }
+
+    [Fact]
+    public void KD0022_all_to_one_index_out_of_range() =>
+        Single(Experiment("[MatchLayers(LayerSelection.AllToOne, AllToOneTeacherLayer = \"blocks.40\")]"), "KD0022",
+            "AllToOneTeacherLayer = \"blocks.40\"", "has 12 layers");
+
+    [Theory]
+    [InlineData("Forward")]
+    [InlineData("Reverse")]
+    [InlineData("Random")]
+    [InlineData("InOrderRandom")]
+    public void KD0023_student_deeper_than_teacher(string selection) =>
+        Single(Experiment($"[MatchLayers(LayerSelection.{selection})]", teacher: "Deep", student: "VeryDeep"), "KD0023",
+            "LayerSelection." + selection, $"LayerSelection.{selection} matches each of the student's 16 layers", "the teacher has only 12");
+
+    [Fact]
+    public void KD0024_width_mismatch_without_projection() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward, Projection = false)]"), "KD0024", "Projection = false",
+            "The student's hidden width 32 differs from the teacher's 64");
+
+    [Fact]
+    public void KD0019_layer_map_needs_the_explicit_strategy() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward)] [LayerMap(\"blocks.0\", \"blocks.1\")]"), "KD0019",
+            "LayerMap(\"blocks.0\", \"blocks.1\")", "[LayerMap] needs [MatchLayers(LayerSelection.Explicit)]");
+
+    [Fact]
+    public void KD0019_explicit_strategy_needs_a_map() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Explicit)]"), "KD0019", "LayerSelection.Explicit", "at least one [LayerMap(");
+
+    [Fact]
+    public void KD0019_embeddings_need_an_embedding_layer() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward, MatchEmbeddings = true)]", teacher: "Deep", student: "OwnNet"), "KD0019",
+            "MatchEmbeddings = true", "an embedding layer in the student 'Sample.OwnNet'");
+
+    [Fact]
+    public void KD0015_teacher_output_cache_conflicts_with_matching() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward)]").Replace("[Teacher(typeof(Deep))]", "[Teacher(typeof(Deep), CacheOutputs = TeacherOutputCaching.Memory)]"),
+            "KD0015", "CacheOutputs = TeacherOutputCaching.Memory", "Teacher.CacheOutputs conflicts with [MatchLayers]");
+
+    [Fact]
+    public void KD0015_all_to_one_layer_with_another_strategy() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward, AllToOneTeacherLayer = \"blocks.3\")]"), "KD0015",
+            "AllToOneTeacherLayer = \"blocks.3\"", "applies only to LayerSelection.AllToOne");
+
+    [Fact]
+    public void KD0007_negative_hidden_state_weight() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward, Weight = -3)]"), "KD0007", "Weight = -3", "The weight of the HiddenStates term is -3");
+
+    [Fact]
+    public void KD0012_unknown_layer_selection() =>
+        Single(Experiment("[MatchLayers((LayerSelection)42)]"), "KD0012", "(LayerSelection)42", "42 is not a known LayerSelection");
+
+    [Fact]
+    public void KD0002_matching_without_a_teacher() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward)]").Replace("[Teacher(typeof(Deep))]", "").Replace("[Loss(LossKind.KlDivergence)]", ""),
+            "KD0002", "Exp", "(HiddenStates)");
+
+    [Fact]
+    public void Hidden_states_kind_cannot_be_declared_as_a_loss() =>
+        Single(Experiment("").Replace("[Loss(LossKind.CrossEntropy)]", "[Loss((LossKind)1000)]"), "KD0012", "(LossKind)1000",
+            "use one of: CrossEntropy, KlDivergence, LogitMse, LabelSmoothing, TfKdRegularization, KdPt, KdSim, KdPtSim, KdTopK");
+
+    [Fact]
+    public void LayerMap_without_MatchLayers() =>
+        Single(Experiment("[LayerMap(\"blocks.0\", \"blocks.1\")]"), "KD0019", "LayerMap(\"blocks.0\", \"blocks.1\")", "[LayerMap] needs");
+}

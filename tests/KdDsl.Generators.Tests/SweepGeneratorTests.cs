@@ -1,0 +1,273 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace KdDsl.Generators.Tests;
+
+/// <summary>
+/// [Sweep]: the generated Trial/Grid/Run(Trial, ...) code (baseline + compiles without warnings), and each invalid sweep's
+/// diagnostic with its exact span.
+/// </summary>
+public sealed class SweepGeneratorTests
+{
+    private const string Section4 = """
+        using KdDsl;
+
+        namespace Sample.Experiments
+        {
+            [Distillation]
+            [Dataset(DatasetKind.Digits, ValidationFraction = 0.1)]
+            [Teacher(typeof(Sample.BigNet), Epochs = 3)]
+            [Student(typeof(Sample.SmallNet))]
+            [Loss(LossKind.CrossEntropy)]
+            [Loss(LossKind.KlDivergence, Temperature = 4)]
+            [Train(Epochs = 2, Seed = 3)]
+            [Sweep("Alpha", 0.1, 0.5, 0.9)]
+            [Sweep(SweepAxes.Distance, LossKind.KlDivergence, LossKind.LogitMse)]
+            [Sweep("TeacherSelection", TeacherSelection.BestValidationAccuracy, TeacherSelection.LowestValidationLoss)]
+            [Sweep("StudentTemperature", 1, 4.0)]
+            [Sweep("LearningRate", 1e-3, 3e-3)]
+            public partial class SweptKd { }
+        }
+        """;
+
+    private static string Experiment(string attributes, string losses = "[Loss(LossKind.CrossEntropy, Weight = 0.1)]\n[Loss(LossKind.KlDivergence, Weight = 0.9, Temperature = 4)]",
+        string dataset = "[Dataset(DatasetKind.Digits, ValidationFraction = 0.1)]", string teacher = "[Teacher(typeof(BigNet))]") => $$"""
+        using KdDsl;
+        using Sample;
+
+        namespace Sample.Experiments
+        {
+            [Distillation]
+            {{dataset}}
+            {{teacher}}
+            [Student(typeof(SmallNet))]
+            {{losses}}
+            {{attributes}}
+            public partial class Exp { }
+        }
+        """;
+
+    private static Diagnostic Single(string source, string id, string expectedSpanText, params string[] messageParts)
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, source);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(expectedSpanText, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var part in messageParts) Assert.Contains(part, message);
+        if (diagnostic.Severity == DiagnosticSeverity.Error) Assert.Empty(result.GeneratedSources);
+        return diagnostic;
+    }
+
+    [Fact]
+    public void Swept_experiment_matches_its_baseline_and_compiles_without_warnings()
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, Section4);
+        Assert.Empty(result.Diagnostics); // 3 × 2 × 2 × 2 × 2 = 48 trials: below the size that is stated
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        string generated = Assert.Single(result.GeneratedSources).SourceText.ToString().ReplaceLineEndings("\n");
+        string baselinePath = Path.Combine(SourceDirectory(), "Baselines", "SweptKd.verified.cs");
+        if (Environment.GetEnvironmentVariable("KDDSL_ACCEPT_BASELINES") == "1")
+            File.WriteAllText(baselinePath, generated);
+        Assert.True(File.Exists(baselinePath), $"Missing baseline {baselinePath}; run with KDDSL_ACCEPT_BASELINES=1 to create it.");
+        Assert.Equal(File.ReadAllText(baselinePath).ReplaceLineEndings("\n"), generated);
+    }
+
+    [Fact]
+    public void Loop_reads_every_knob_from_the_trial()
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, Section4);
+        string code = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("public sealed record Trial(int Index, double Alpha, global::KdDsl.LossKind Distance, global::KdDsl.TeacherSelection TeacherSelection, " +
+                        "double StudentTemperature, double LearningRate)", code);
+        Assert.Contains("var total = (1d - trial.Alpha) * crossEntropy + trial.Alpha * distance;", code);
+        Assert.Contains("var distance = trial.Distance == global::KdDsl.LossKind.LogitMse ? global::KdDsl.Losses.DistillationLosses.LogitMse(studentLogits, teacherLogits) " +
+                        ": global::KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits, teacherLogits, 4d, trial.StudentTemperature, " +
+                        "global::KdDsl.Losses.KlReduction.BatchMean, true);", code);
+        Assert.Contains("settings with { Epochs = 3 }, trial.TeacherSelection,", code);
+        Assert.Contains("var settings = options.Apply(DeclaredSettings) with { LearningRate = trial.LearningRate };", code);
+        Assert.Contains("new double[] { 1d, 4d }", code); // the int 1 is accepted as a double
+        Assert.Contains("LossTermNames { get; } = new string[] { \"CrossEntropy\", \"Distance\" }", code);
+        Assert.Contains("var trials = new Trial[48];", code);
+        Assert.Contains("public static Result Run(Trial trial, global::KdDsl.Training.RunOptions? options = null)", code);
+        Assert.DoesNotContain("0.1d * crossEntropy", code);
+    }
+
+    [Fact]
+    public void Swept_teacher_temperature_is_followed_by_the_student_unless_declared()
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, Experiment("[Sweep(\"Temperature\", 2.0, 4.0)]"));
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        Assert.Contains("KlDivergence(studentLogits, teacherLogits, trial.Temperature, trial.Temperature, global::KdDsl.Losses.KlReduction.BatchMean, true)",
+            result.GeneratedSources.Single().SourceText.ToString());
+
+        (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, Experiment("[Sweep(\"Temperature\", 2.0, 4.0)]",
+            "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.KlDivergence, Temperature = 4, StudentTemperature = 1)]"));
+        Assert.Contains("KlDivergence(studentLogits, teacherLogits, trial.Temperature, 1d, global::KdDsl.Losses.KlReduction.BatchMean, true)",
+            result.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
+    public void Alpha_keeps_other_terms_at_their_declared_weights()
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, Experiment("[Sweep(\"Alpha\", 0.0, 1.0)]",
+            "[Loss(LossKind.CrossEntropy, Weight = 0)]\n[Loss(LossKind.LogitMse)]\n[Loss(LossKind.LabelSmoothing, Weight = 0.25)]"));
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        Assert.Contains("var total = (1d - trial.Alpha) * crossEntropy + trial.Alpha * logitMse + 0.25d * labelSmoothing;",
+            result.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
+    public void Static_experiment_in_the_global_namespace_without_a_data_set_compiles()
+    {
+        const string source = """
+            using KdDsl;
+
+            [Distillation]
+            [Teacher(typeof(Sample.BigNet))]
+            [Student(typeof(Sample.SmallNet))]
+            [Loss(LossKind.LogitMse)]
+            [Loss(LossKind.CrossEntropy, Weight = 0)]
+            [Sweep("Alpha", 0.25, 0.75)]
+            static partial class GlobalSweep { }
+            """;
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        string code = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("var total = trial.Alpha * logitMse + (1d - trial.Alpha) * crossEntropy;", code);
+        Assert.DoesNotContain("Run(Trial trial, global::KdDsl.Training.RunOptions? options = null)", code); // no [Dataset]: data is passed in
+    }
+
+    [Fact]
+    public void Sweep_combines_with_layer_matching_whose_term_keeps_its_weight()
+    {
+        const string source = """
+            using KdDsl;
+
+            namespace Sample.Experiments
+            {
+                [Distillation]
+                [Dataset(DatasetKind.Digits)]
+                [Teacher(typeof(Sample.Deep), Epochs = 3)]
+                [Student(typeof(Sample.Shallow))]
+                [Loss(LossKind.CrossEntropy)]
+                [Loss(LossKind.KlDivergence, Temperature = 2)]
+                [MatchLayers(LayerSelection.Forward, Weight = 3)]
+                [Sweep(SweepAxes.Alpha, 0.5, 0.9)]
+                [Sweep(SweepAxes.Distance, LossKind.KlDivergence, LossKind.LogitMse)]
+                public partial class MatchedSweep { }
+            }
+            """;
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, MatchingDiagnosticTests.LayeredModels, source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        Assert.Contains("var total = (1d - trial.Alpha) * crossEntropy + trial.Alpha * distance + 3d * hiddenStates;",
+            result.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
+    public void KD0030_unknown_axis_suggests_the_nearest() =>
+        Single(Experiment("[Sweep(\"Temprature\", 2.0)]"), "KD0030", "\"Temprature\"", "'Temprature' is not a sweep axis (did you mean 'Temperature'?)",
+            "Alpha, Distance, Temperature, StudentTemperature, TeacherSelection, LearningRate");
+
+    [Fact]
+    public void KD0030_unknown_axis_far_from_every_name_suggests_nothing()
+    {
+        var diagnostic = Single(Experiment("[Sweep(\"BatchSize\", 32.0)]"), "KD0030", "\"BatchSize\"", "'BatchSize' is not a sweep axis;");
+        Assert.DoesNotContain("did you mean", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void KD0031_string_value_for_a_number_axis() =>
+        Single(Experiment("[Sweep(\"Alpha\", 0.5, \"0.9\")]"), "KD0031", "\"0.9\"", "Value \"0.9\" of the Alpha axis is a string; Alpha takes numbers (double)");
+
+    [Fact]
+    public void KD0031_enum_of_the_wrong_type() =>
+        Single(Experiment("[Sweep(\"Distance\", LossKind.KlDivergence, TeacherSelection.LastEpoch)]"), "KD0031", "TeacherSelection.LastEpoch",
+            "is a KdDsl.TeacherSelection; Distance takes LossKind values");
+
+    [Fact]
+    public void KD0032_axis_declared_twice() =>
+        Single(Experiment("[Sweep(\"Alpha\", 0.1)]\n[Sweep(\"Alpha\", 0.9)]"), "KD0032", "\"Alpha\"", "The Alpha axis is declared more than once");
+
+    [Fact]
+    public void KD0033_axis_without_values() =>
+        Single(Experiment("[Sweep(\"LearningRate\")]"), "KD0033", "Sweep(\"LearningRate\")", "The LearningRate axis lists no values");
+
+    [Fact]
+    public void KD0034_value_repeated() =>
+        Single(Experiment("[Sweep(\"Alpha\", 0.5, 0.1, 0.5)]"), "KD0034", "0.5", "The Alpha axis lists 0.5 more than once");
+
+    [Fact]
+    public void KD0035_alpha_without_a_cross_entropy_term() =>
+        Single(Experiment("[Sweep(\"Alpha\", 0.5)]", "[Loss(LossKind.KlDivergence, Temperature = 4)]"), "KD0035", "\"Alpha\"",
+            "The Alpha axis does not apply to experiment 'Exp'", "exactly one CrossEntropy term", "the experiment has 0 and 1");
+
+    [Fact]
+    public void KD0035_temperature_without_a_kl_term() =>
+        Single(Experiment("[Sweep(\"StudentTemperature\", 1.0)]", "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.LogitMse)]"), "KD0035",
+            "\"StudentTemperature\"", "no KlDivergence term");
+
+    [Fact]
+    public void KD0035_teacher_selection_with_a_self_teacher() =>
+        Single(Experiment("[Sweep(\"TeacherSelection\", TeacherSelection.LastEpoch)]", "[Loss(LossKind.KlDivergence)]", teacher: "[SelfTeacher]"),
+            "KD0035", "\"TeacherSelection\"", "[SelfTeacher]");
+
+    [Fact]
+    public void Distance_over_a_declared_logit_mse_term_needs_no_kl_term()
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models,
+            Experiment("[Sweep(\"Distance\", LossKind.LogitMse, LossKind.KlDivergence)]\n[Sweep(\"Temperature\", 2.0)]", "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.LogitMse)]"));
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        Assert.Contains("KlDivergence(studentLogits, teacherLogits, trial.Temperature, trial.Temperature,", result.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Theory]
+    [InlineData("Alpha", "1.5", "in [0, 1]")]
+    [InlineData("Alpha", "-0.1", "in [0, 1]")]
+    [InlineData("Temperature", "0.0", "> 0")]
+    [InlineData("LearningRate", "double.PositiveInfinity", "> 0")]
+    [InlineData("Distance", "LossKind.CrossEntropy", "LossKind.KlDivergence or LossKind.LogitMse")]
+    [InlineData("TeacherSelection", "(TeacherSelection)7", "one of TeacherSelection.LastEpoch")]
+    public void KD0036_value_out_of_range(string axis, string value, string expected) =>
+        Single(Experiment($"[Sweep(\"{axis}\", {value})]"), "KD0036", value, $"of the {axis} axis is out of range", expected);
+
+    [Fact]
+    public void KD0018_teacher_selection_sweep_without_a_validation_split() =>
+        Single(Experiment("[Sweep(\"TeacherSelection\", TeacherSelection.LastEpoch, TeacherSelection.LowestValidationLoss)]", dataset: "[Dataset(DatasetKind.Digits)]"),
+            "KD0018", "\"TeacherSelection\"", "[Sweep(\"TeacherSelection\", ...)] with LowestValidationLoss needs a validation split");
+
+    [Fact]
+    public void KD0015_teacher_checkpoint_with_a_sweep() =>
+        Single(Experiment("[Sweep(\"Alpha\", 0.5)]", teacher: "[Teacher(typeof(BigNet), Checkpoint = \"t.ckpt\")]"), "KD0015", "Checkpoint = \"t.ckpt\"",
+            "Teacher.Checkpoint conflicts with [Sweep]");
+
+    [Fact]
+    public void KD0037_states_the_size_of_a_large_grid_and_still_generates()
+    {
+        string source = Experiment("[Sweep(\"Alpha\", 0.0, 0.2, 0.4, 0.6, 0.8)]\n[Sweep(\"Temperature\", 1.0, 2.0, 4.0, 8.0, 16.0)]\n[Sweep(\"LearningRate\", 1e-4, 1e-3, 1e-2, 1e-1)]");
+        var diagnostic = Single(source, "KD0037", "Sweep(\"Alpha\", 0.0, 0.2, 0.4, 0.6, 0.8)", "The sweep of 'Exp' has 100 trials (5 Alpha × 5 Temperature × 4 LearningRate)");
+        Assert.Equal(DiagnosticSeverity.Info, diagnostic.Severity);
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, source);
+        Assert.Single(result.GeneratedSources);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once()
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models,
+            Experiment("[Sweep(\"Alfa\", 0.5)]\n[Sweep(\"Temperature\", -1.0)]\n[Sweep(\"LearningRate\")]"));
+        Assert.Equal(new[] { "KD0030", "KD0033", "KD0036" }, result.Diagnostics.Select(d => d.Id).OrderBy(id => id));
+    }
+
+    private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+}

@@ -1,0 +1,4 @@
+using KdDsl.SweepHost;
+using KdDsl.Sweeps;
+
+return SweepCommandLine.Invoke(args, HostSweep.Experiments, HostSweep.Datasets);

@@ -1,0 +1,216 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using KdDsl.Sweeps;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace KdDsl.Tests.Sweeps;
+
+/// <summary>
+/// The sweep as separate processes (tests/KdDsl.SweepHost, started with <c>dotnet KdDsl.SweepHost.dll</c>): a sweep killed while a
+/// trial runs and then resumed ends with the same table as an uninterrupted run; n shard processes merged equal one process; the
+/// Slurm script, run once per array index, does the same.
+/// </summary>
+public sealed class SweepProcessTests : IDisposable, IClassFixture<SweepProcessTests.SingleProcessSweep>
+{
+    /// <summary>The sharded work run once by one process: the table the sharded runs must reproduce (shared by two tests).</summary>
+    public sealed class SingleProcessSweep : IDisposable
+    {
+        private readonly Lazy<IReadOnlyList<TrialRecord>> rows;
+        private readonly Lazy<string> report;
+
+        public SingleProcessSweep()
+        {
+            Database = Path.Combine(Path.GetTempPath(), "kddsl-sweep-one-" + Guid.NewGuid().ToString("N") + ".db");
+            rows = new Lazy<IReadOnlyList<TrialRecord>>(() =>
+            {
+                Host(new[] { "sweep", "--db", Database }.Concat(ShardedWork).ToArray());
+                return SweepProcessTests.Rows(Database);
+            });
+            report = new Lazy<string>(() =>
+            {
+                _ = rows.Value;
+                return Host("report", "--db", Database);
+            });
+        }
+
+        public string Database { get; }
+
+        public IReadOnlyList<TrialRecord> Rows => rows.Value;
+
+        public string Report => report.Value;
+
+        public void Dispose()
+        {
+            foreach (string file in new[] { Database, Database + "-wal", Database + "-shm" })
+                if (File.Exists(file)) File.Delete(file);
+        }
+    }
+
+    private readonly SingleProcessSweep single;
+
+    // 8 trials: both experiments × 4 configurations on one data set, one seed.
+    private static readonly string[] ShardedWork = { "--experiment", "HostWideSweep", "--experiment", "HostNarrowSweep", "--dataset", "digits-250" };
+
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "kddsl-sweep-" + Guid.NewGuid().ToString("N"));
+
+    public SweepProcessTests(SingleProcessSweep single)
+    {
+        this.single = single;
+        Directory.CreateDirectory(folder);
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public void Sweep_killed_mid_trial_resumes_to_the_same_table_as_an_uninterrupted_run()
+    {
+        // 8 trials: one experiment on one data set, two seeds.
+        string[] work = { "sweep", "--experiment", "HostWideSweep", "--dataset", "digits-400", "--seeds", "2" };
+        string reference = Path.Combine(folder, "reference.db"), killed = Path.Combine(folder, "killed.db");
+        Host(work.Concat(new[] { "--db", reference }).ToArray());
+
+        using (var child = Start(work.Concat(new[] { "--db", killed }).ToArray()))
+        {
+            var clock = Stopwatch.StartNew();
+            while (true)
+            {
+                var counts = Counts(killed);
+                if (counts.Finished >= 1 && counts.Running == 1) break;
+                Assert.False(child.HasExited, "The sweep finished before it could be killed mid-trial.");
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), "The sweep never had a finished and a running trial.");
+                Thread.Sleep(5);
+            }
+            child.Kill(entireProcessTree: true);
+            child.WaitForExit();
+        }
+        var afterKill = Rows(killed);
+        int finishedBeforeKill = afterKill.Count(r => r.Status == TrialStatus.Finished);
+        Assert.InRange(finishedBeforeKill, 1, 7);
+        var halfWritten = Assert.Single(afterKill, r => r.Status == TrialStatus.Running);
+        Assert.Null(halfWritten.StudentAccuracy);
+
+        string output = Host(work.Concat(new[] { "--db", killed }).ToArray());
+        Assert.Contains($"{finishedBeforeKill} already finished", output);
+        Assert.Contains($"Done: {8 - finishedBeforeKill} run, 0 failed", output);
+
+        var resumed = Rows(killed);
+        AssertSameTable(Rows(reference), resumed);
+        Assert.Equal(2, resumed.Single(r => r.Trial == halfWritten.Trial && r.Seed == halfWritten.Seed).Attempts); // re-run once, not duplicated
+        Assert.All(resumed.Where(r => r.Trial != halfWritten.Trial || r.Seed != halfWritten.Seed), r => Assert.Equal(1, r.Attempts));
+    }
+
+    [Fact]
+    public void Shards_in_separate_processes_merge_to_the_single_process_table_and_report()
+    {
+        var shards = Enumerable.Range(0, 3).Select(i => Path.Combine(folder, $"shard-{i}.db")).ToArray();
+        var children = Enumerable.Range(0, 3)
+            .Select(i => Start(new[] { "sweep", "--shard", $"{i}/3", "--db", shards[i] }.Concat(ShardedWork).ToArray())).ToList();
+        foreach (var child in children)
+        {
+            string output = child.StandardOutput.ReadToEnd();
+            child.WaitForExit();
+            Assert.True(child.ExitCode == 0, output + child.StandardError.ReadToEnd());
+            child.Dispose();
+        }
+        Assert.Equal(new[] { 3, 3, 2 }, shards.Select(s => Rows(s).Count)); // 8 trials, round robin
+        Assert.DoesNotContain(shards.Select(Rows).SelectMany(r => r).GroupBy(r => (r.Experiment, r.Trial)), g => g.Count() > 1);
+
+        var merged = SweepStore.ReadMerged(shards, out var conflicts);
+        Assert.Empty(conflicts);
+        AssertSameTable(single.Rows, merged);
+        Assert.Equal(ReportBody(single.Report),
+            ReportBody(Host(new[] { "report" }.Concat(shards.SelectMany(s => new[] { "--db", s })).ToArray())));
+    }
+
+    [Fact]
+    public void Slurm_script_run_once_per_array_index_covers_the_grid()
+    {
+        string script = Path.Combine(folder, "sweep.sbatch"), results = Path.Combine(folder, "results");
+        string command = SlurmScript.Quote(DotnetHost()) + " " + SlurmScript.Quote(HostDll());
+        var writer = new StringWriter();
+        int code = SweepCommandLine.Invoke(new[] { "slurm", "--shards", "2", "--out", script, "--db-dir", results, "--command", command }
+            .Concat(ShardedWork).ToArray(), KdDsl.SweepHost.HostSweep.Experiments, KdDsl.SweepHost.HostSweep.Datasets, output: writer);
+        Assert.Equal(0, code);
+        string text = File.ReadAllText(script);
+        Assert.Contains("#SBATCH --array=0-1\n", text);
+        Assert.Contains("#SBATCH --requeue\n", text);
+        Assert.Contains($"exec {command} sweep --shard \"$task/2\" --db {results}/\"shard-$task.db\" --seeds 1 --data ", text);
+
+        for (int task = 0; task < 2; task++)
+        {
+            var info = new ProcessStartInfo("bash", script) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+            info.Environment["SLURM_ARRAY_TASK_ID"] = task.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            using var run = Process.Start(info)!;
+            string output = run.StandardOutput.ReadToEnd() + run.StandardError.ReadToEnd();
+            run.WaitForExit();
+            Assert.True(run.ExitCode == 0, output);
+            Assert.Contains($"Shard {task}/2: 4 trials", output);
+        }
+        var merged = SweepStore.ReadMerged(new[] { Path.Combine(results, "shard-0.db"), Path.Combine(results, "shard-1.db") }, out _);
+        AssertSameTable(single.Rows, merged);
+        Assert.Equal(new[] { "0/2", "1/2" }, merged.Select(r => r.Shard).Distinct().OrderBy(s => s));
+    }
+
+    private static void AssertSameTable(IReadOnlyList<TrialRecord> expected, IReadOnlyList<TrialRecord> actual)
+    {
+        static object Key(TrialRecord r) => (r.Experiment, r.Dataset, r.Student, r.Trial, r.Seed, r.ConfigurationText, r.Status,
+            r.StudentAccuracy, r.TeacherAccuracy, r.StudentAloneAccuracy, r.FinalLoss);
+        Assert.Equal(8, expected.Count);
+        Assert.All(expected, r => Assert.Equal(TrialStatus.Finished, r.Status));
+        Assert.Equal(expected.Select(Key), actual.Select(Key));
+    }
+
+    private static string ReportBody(string output) => output.Replace("\r", "", StringComparison.Ordinal);
+
+    private static IReadOnlyList<TrialRecord> Rows(string db)
+    {
+        using var store = SweepStore.Open(db);
+        return store.ReadAll();
+    }
+
+    private static (int Finished, int Running) Counts(string db)
+    {
+        if (!File.Exists(db)) return (0, 0);
+        try
+        {
+            using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT sum(status = 'finished'), sum(status = 'running') FROM trials;";
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            return (reader.IsDBNull(0) ? 0 : reader.GetInt32(0), reader.IsDBNull(1) ? 0 : reader.GetInt32(1));
+        }
+        catch (SqliteException)
+        {
+            return (0, 0); // not created yet, or busy
+        }
+    }
+
+    private static string HostDll() => Path.Combine(AppContext.BaseDirectory, "KdDsl.SweepHost.dll");
+
+    private static string DotnetHost() => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
+
+    private static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(HostDll());
+        foreach (string arg in args) info.ArgumentList.Add(arg);
+        return Process.Start(info)!;
+    }
+
+    private static string Host(params string[] args)
+    {
+        using var child = Start(args);
+        var error = child.StandardError.ReadToEndAsync();
+        string output = child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        Assert.True(child.ExitCode == 0, $"dotnet KdDsl.SweepHost.dll {string.Join(" ", args)} exited with {child.ExitCode}:\n{output}\n{error.Result}");
+        return output;
+    }
+}
