@@ -1,0 +1,53 @@
+using KdDsl;
+
+namespace KdDsl.Examples.LayerStrategies;
+
+// Yu et al. (2025), scaled down: L = CE + KL(T = 1, batchmean) + 3 * L_hid, L_hid = mean over matched pairs of the squared L2
+// distance between L2-normalised hidden states (2 - 2 cos, in [0, 4]; without normalisation the residual stream's norm grows
+// with depth and the term, in the hundreds, swamped CE and KL). One teacher (trained by the first run of an invocation, then
+// loaded from its checkpoint) for every strategy and seed; the five classes differ only in the strategy.
+
+[Distillation]
+[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
+[Student(typeof(Student3))]
+[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
+[MatchLayers(LayerSelection.None, Weight = 3, Normalization = HiddenNormalization.L2)]
+[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0, StudentBaseline = true)]
+public partial class NoMatching { }
+
+[Distillation]
+[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
+[Student(typeof(Student3))]
+[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
+[MatchLayers(LayerSelection.Forward, Weight = 3, Normalization = HiddenNormalization.L2)]
+[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
+public partial class ForwardMatching { }
+
+[Distillation]
+[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
+[Student(typeof(Student3))]
+[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
+[MatchLayers(LayerSelection.Reverse, Weight = 3, Normalization = HiddenNormalization.L2)]
+[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
+public partial class ReverseMatching { }
+
+[Distillation]
+[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
+[Student(typeof(Student3))]
+[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
+[MatchLayers(LayerSelection.Random, Weight = 3, Normalization = HiddenNormalization.L2)]
+[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
+public partial class RandomMatching { }
+
+[Distillation]
+[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
+[Student(typeof(Student3))]
+[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
+[MatchLayers(LayerSelection.AllToOne, Weight = 3, Normalization = HiddenNormalization.L2)]
+[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
+public partial class AllToOneMatching { }
