@@ -9,8 +9,9 @@ namespace KdDsl.Examples.ConfigSweep;
 
 /// <summary>
 /// A random subset of the IMDB reviews as bag-of-words features (the same features as <see cref="ImdbReviews.BagOfWords"/>:
-/// log(1 + count) of the most frequent training words). The files list all negative reviews before the positive ones, so a
-/// prefix (BagOfWords' limits) would hold one class only; this draws each split's subset with a fixed seed instead.
+/// log(1 + count) of the most frequent training words), drawn with a fixed seed per split. It was written when BagOfWords'
+/// limits took a prefix of the files, which list all negative reviews first; the loader now draws a seeded subset too, but a
+/// different one, so this stays to keep docs/experiments/config-sweep.md reproducible.
 /// </summary>
 public static class ImdbSubset
 {
