@@ -218,11 +218,6 @@ public sealed class MatchingDiagnosticTests
             "MatchEmbeddings = true", "an embedding layer in the student 'Sample.OwnNet'");
 
     [Fact]
-    public void KD0015_teacher_output_cache_conflicts_with_matching() =>
-        Single(Experiment("[MatchLayers(LayerSelection.Forward)]").Replace("[Teacher(typeof(Deep))]", "[Teacher(typeof(Deep), CacheOutputs = TeacherOutputCaching.Memory)]"),
-            "KD0015", "CacheOutputs = TeacherOutputCaching.Memory", "Teacher.CacheOutputs conflicts with [MatchLayers]");
-
-    [Fact]
     public void KD0015_all_to_one_layer_with_another_strategy() =>
         Single(Experiment("[MatchLayers(LayerSelection.Forward, AllToOneTeacherLayer = \"blocks.3\")]"), "KD0015",
             "AllToOneTeacherLayer = \"blocks.3\"", "applies only to LayerSelection.AllToOne");

@@ -234,10 +234,14 @@ internal static class ExperimentEmitter
         w.WriteLine("double teacherAccuracy = teacherTest.Accuracy;");
         if (spec.Calibration is not null)
             w.WriteLine($"var teacherCalibration = {Training}.CalibrationSteps.CalibrateTeacher(teacher, data, bins, settings.BatchSize, device);");
+        // With layer matching the cache also holds the teacher states the resolved map reads (MatchingEmitter.CacheSource).
+        string cacheSource = spec.Matching is null ? "teacher, data.Train" : MatchingEmitter.CacheSource;
+        if (spec.Matching is not null && teacher.Caching != 0)
+            w.WriteLine("// The teacher's logits and the hidden states the layer map reads, computed once: the loop reads them by batch indices.");
         if (teacher.Caching == (int)CachingSpec.Memory)
-            w.WriteLine($"using var teacherOutputs = {Training}.TeacherOutputCache.InMemory(teacher, data.Train, settings.BatchSize, device);");
+            w.WriteLine($"using var teacherOutputs = {Training}.TeacherOutputCache.InMemory({cacheSource}, settings.BatchSize, device);");
         else if (teacher.Caching == (int)CachingSpec.Disk)
-            w.WriteLine($"using var teacherOutputs = {Training}.TeacherOutputCache.OnDisk(teacher, data.Train, settings.BatchSize, device, " +
+            w.WriteLine($"using var teacherOutputs = {Training}.TeacherOutputCache.OnDisk({cacheSource}, settings.BatchSize, device, " +
                         $"{Literal(teacher.CacheDirectory ?? ".kddsl-cache")});");
         if (NeedsTeacherWeights(spec))
             w.WriteLine($"using var teacherLogitWeights = {Training}.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, \"teacher\", " +
@@ -326,6 +330,7 @@ internal static class ExperimentEmitter
                         w.WriteLine(spec.Calibration is null
                             ? "var teacherLogits = teacherOutputs.Take(indices);"
                             : "var teacherLogits = teacherOutputs.Take(indices) / teacherCalibrationTemperature; // the calibrated teacher");
+                        if (spec.Matching is not null) w.WriteLine(MatchingEmitter.CachedTeacherStates);
                     }
                     else
                     {

@@ -71,6 +71,12 @@ internal static class MatchingEmitter
     /// <summary>The teacher's forward pass, capturing the states the map reads.</summary>
     public const string TeacherForward = Matching + ".LayerCapture.Forward(teacher, inputs, teacherStates)";
 
+    /// <summary>The arguments of <c>TeacherOutputCache.InMemory</c>/<c>OnDisk</c> that cache the teacher states the map reads too.</summary>
+    public const string CacheSource = "teacher, layerMap, data.Train";
+
+    /// <summary>With a teacher-output cache: the teacher states of the batch, read from the cache instead of a teacher forward pass.</summary>
+    public const string CachedTeacherStates = "teacherOutputs.TakeStates(indices, teacherStates); // the cached teacher states the map reads";
+
     /// <summary>The student's forward pass, capturing the states the map reads.</summary>
     public const string StudentForward = Matching + ".LayerCapture.Forward(student, inputs, studentStates)";
 

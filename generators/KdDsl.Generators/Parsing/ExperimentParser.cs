@@ -88,7 +88,9 @@ internal sealed class ExperimentParser
 
         if (teacher is not null && selfTeacher is { } self)
             Report(ConflictingOptions, self.AttributeLocation, "[SelfTeacher]", "[Teacher]", "an experiment has one teacher; keep one of them");
-        var teacherSpec = teacher is { } t ? ParseTeacher(t, lossTerms)
+        // [MatchLayers] reads the teacher's hidden states, which a teacher-output cache holds too.
+        bool matchesLayers = type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "KdDsl.MatchLayersAttribute");
+        var teacherSpec = teacher is { } t ? ParseTeacher(t, lossTerms, matchesLayers)
             : selfTeacher is { } st && studentModel is not null ? ParseSelfTeacher(st, studentModel)
             : null;
         var (matchingDeclared, matching) = new MatchingParser(compilation, cancellationToken, diagnostics).Parse(type, teacher ?? selfTeacher,
@@ -186,7 +188,7 @@ internal sealed class ExperimentParser
         return false;
     }
 
-    private TeacherSpec? ParseTeacher(AttributeArguments teacher, EquatableArray<LossTermSpec> losses)
+    private TeacherSpec? ParseTeacher(AttributeArguments teacher, EquatableArray<LossTermSpec> losses, bool matchesLayers)
     {
         var model = ParseModel(teacher, "teacher");
         string? checkpoint = teacher.NamedOr<string?>("Checkpoint", null);
@@ -220,7 +222,7 @@ internal sealed class ExperimentParser
             else
                 CheckPath(cacheDirectory, "Teacher.CacheDirectory", teacher.NamedLocation("CacheDirectory"), "");
         }
-        if (caching != 0 && !losses.Any(l => l.NeedsTeacherLogits))
+        if (caching != 0 && !matchesLayers && !losses.Any(l => l.NeedsTeacherLogits))
             Report(ConflictingOptions, teacher.NamedLocation("CacheOutputs"), "Teacher.CacheOutputs", "the loss terms",
                 "no term reads the teacher's outputs, so there is nothing to cache; remove CacheOutputs");
         return model is null ? null : new TeacherSpec(model, false, checkpoint, epochs, selection, stopAt, caching, cacheDirectory);

@@ -76,9 +76,6 @@ internal sealed class MatchingParser
         bool projection = m.NamedOr("Projection", true);
         string? allToOne = m.NamedOr<string?>("AllToOneTeacherLayer", null);
 
-        if (teacher is { } t && t.NamedOr("CacheOutputs", 0) != 0)
-            Report(ConflictingOptions, t.NamedLocation("CacheOutputs"), null, "Teacher.CacheOutputs", "[MatchLayers]",
-                "the cache holds the teacher's logits only, and matching reads its hidden states every step; remove CacheOutputs (the teacher then runs live)");
         if (m.Has("AllToOneTeacherLayer") && selection != LayerSelectionSpec.AllToOne)
             Report(ConflictingOptions, m.NamedLocation("AllToOneTeacherLayer"), null, "MatchLayers.AllToOneTeacherLayer", "LayerSelection." + selection,
                 "it applies only to LayerSelection.AllToOne; remove it");

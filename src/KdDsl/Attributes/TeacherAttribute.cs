@@ -38,9 +38,10 @@ public sealed class TeacherAttribute : Attribute
     public double StopAtAccuracy { get; set; }
 
     /// <summary>
-    /// Compute the teacher's logits for the training split once and reuse them in every epoch (offline KD): in memory, or on disk
-    /// under <see cref="CacheDirectory"/>, keyed by a hash of the teacher's weights and the data so a change never reuses stale
-    /// outputs. Exact: the teacher runs in eval mode, so cached and live outputs are the same. Default <see cref="TeacherOutputCaching.None"/>.
+    /// Compute the teacher's logits (with <see cref="MatchLayersAttribute"/>, also the teacher hidden states the layer map reads)
+    /// for the training split once and reuse them in every epoch (offline KD): in memory, or on disk under
+    /// <see cref="CacheDirectory"/>, keyed by a hash of the teacher's weights, the data and the set of cached layers so a change
+    /// never reuses stale outputs. Exact: the teacher runs in eval mode, so cached and live outputs are the same. Default <see cref="TeacherOutputCaching.None"/>.
     /// </summary>
     public TeacherOutputCaching CacheOutputs { get; set; } = TeacherOutputCaching.None;
 
