@@ -303,7 +303,7 @@ internal static class ExperimentEmitter
             w.WriteLine($"if ({Training}.DistillationCheckpoint.Exists(checkpoint))");
             Block(w, () =>
             {
-                w.WriteLine($"var resumed = {Training}.DistillationCheckpoint.Load(checkpoint!, {Literal(spec.ClassName)}, settings, student, optimization);");
+                w.WriteLine($"var resumed = {Training}.DistillationCheckpoint.Load(checkpoint!, {Literal(spec.ClassName)}, settings, student, optimization{(spec.Matching is null ? "" : ", matcher")});");
                 w.WriteLine("resumedAfterEpoch = global::System.Math.Min(resumed.CompletedEpochs, settings.Epochs);");
                 w.WriteLine("for (int i = 0; i < resumedAfterEpoch; i++)");
                 Block(w, () =>
@@ -380,7 +380,7 @@ internal static class ExperimentEmitter
                     w.WriteLine("for (int i = 0; i < epoch; i++)");
                     Block(w, () => w.WriteLine("rows[i] = new double[] { history[i].Total" +
                                                string.Concat(spec.Losses.Select(l => $", history[i].{l.Name}")) + ", history[i].Accuracy };"));
-                    w.WriteLine($"{Training}.DistillationCheckpoint.Save(checkpoint, {Literal(spec.ClassName)}, settings, epoch, rows, student, optimization);");
+                    w.WriteLine($"{Training}.DistillationCheckpoint.Save(checkpoint, {Literal(spec.ClassName)}, settings, epoch, rows, student, optimization{(spec.Matching is null ? "" : ", matcher")});");
                 });
                 w.WriteLine($"if (progress is global::System.IProgress<{Training}.EpochEvaluation> evaluations)");
                 Block(w, () => w.WriteLine($"evaluations.Report(new {Training}.EpochEvaluation({Training}.TrainingPhase.Distillation, epoch, settings.Epochs, accuracy, evaluationSplit));"));

@@ -51,8 +51,6 @@ internal static class MatchingEmitter
         w.WriteLine($"var matcher = new {Matching}.HiddenStateMatcher(layerMap, global::KdDsl.HiddenDistance.{(HiddenDistanceSpec)m.Distance}, " +
                     $"global::KdDsl.HiddenNormalization.{(HiddenNormalizationSpec)m.Normalization});");
         w.WriteLine("global::TorchSharp.ModuleExtensionMethods.to(matcher, device);");
-        string checkpoint = spec.Train.Checkpoint is null ? "null" : Literal(spec.Train.Checkpoint);
-        w.WriteLine($"matcher.EnsureResumable(options.Checkpoint ?? {checkpoint}); // projections are not in distillation checkpoints yet");
     }
 
     /// <summary>The Distill parameter that receives the HiddenStates term (and through it the map).</summary>

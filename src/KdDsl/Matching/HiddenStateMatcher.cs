@@ -43,17 +43,6 @@ public sealed class HiddenStateMatcher : nn.Module
     public Linear Projection(int pair) => projections[pair];
 
     /// <summary>
-    /// Refuses a distillation checkpoint when there are projections: they are not part of the checkpoint, so a resumed run
-    /// would continue with fresh projections. Call before training.
-    /// </summary>
-    public void EnsureResumable(string? checkpoint)
-    {
-        if (checkpoint is not null && ProjectionCount > 0)
-            throw new NotSupportedException(
-                "Distillation checkpoints do not hold the layer-matching projections yet; run without a checkpoint, or give both models the same hidden width.");
-    }
-
-    /// <summary>
     /// Mean over pairs of the distance between the (projected) student state and the teacher state (the teacher's is detached);
     /// 0 on <paramref name="studentLogits"/>'s device with no pairs.
     /// </summary>

@@ -29,7 +29,7 @@ public static class DistillationCheckpoint
     /// terms and accuracy.
     /// </summary>
     public static void Save(string path, string experiment, TrainingSettings settings, int completedEpochs, IReadOnlyList<double[]> history,
-        nn.Module student, OptimizationStep optimization)
+        nn.Module student, OptimizationStep optimization, nn.Module? trainedWithStudent = null)
     {
         AtomicFile.Write(path, temporary =>
         {
@@ -53,14 +53,17 @@ public static class DistillationCheckpoint
             }
             student.save(writer);
             optimization.Save(writer);
+            trainedWithStudent?.save(writer);
         });
     }
 
     /// <summary>
     /// Restores the state at <paramref name="path"/> into <paramref name="student"/> and a freshly created
-    /// <paramref name="optimization"/>. Throws naming the file when it belongs to another experiment or configuration.
+    /// <paramref name="optimization"/> (and <paramref name="trainedWithStudent"/>, when the run has one). Throws naming the file
+    /// when it belongs to another experiment or configuration.
     /// </summary>
-    public static Resumed Load(string path, string experiment, TrainingSettings settings, nn.Module student, OptimizationStep optimization)
+    public static Resumed Load(string path, string experiment, TrainingSettings settings, nn.Module student, OptimizationStep optimization,
+        nn.Module? trainedWithStudent = null)
     {
         string full = Path.GetFullPath(path);
         try
@@ -90,6 +93,7 @@ public static class DistillationCheckpoint
             using (var rng = tensor(rngBytes, dtype: ScalarType.Byte)) set_rng_state(rng);
             student.load(reader);
             optimization.Load(reader);
+            trainedWithStudent?.load(reader);
             return new Resumed(completed, history);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or EndOfStreamException or ArgumentException)

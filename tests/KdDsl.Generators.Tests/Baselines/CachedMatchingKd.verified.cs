@@ -55,7 +55,6 @@ namespace Sample.Experiments
             // The HiddenStates term: its projections (when the widths differ) are created here, before the optimizer, and trained with the student.
             var matcher = new global::KdDsl.Matching.HiddenStateMatcher(layerMap, global::KdDsl.HiddenDistance.SquaredL2, global::KdDsl.HiddenNormalization.LayerNorm);
             global::TorchSharp.ModuleExtensionMethods.to(matcher, device);
-            matcher.EnsureResumable(options.Checkpoint ?? null); // projections are not in distillation checkpoints yet
             const bool teacherLoaded = false;
             global::KdDsl.Training.TeacherTrainingReport? teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings with { Epochs = 3 }, global::KdDsl.TeacherSelection.LastEpoch, 0d, device, options.Progress);
             var teacherTest = global::KdDsl.Training.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);
@@ -110,7 +109,7 @@ namespace Sample.Experiments
             int resumedAfterEpoch = 0;
             if (global::KdDsl.Training.DistillationCheckpoint.Exists(checkpoint))
             {
-                var resumed = global::KdDsl.Training.DistillationCheckpoint.Load(checkpoint!, "CachedMatchingKd", settings, student, optimization);
+                var resumed = global::KdDsl.Training.DistillationCheckpoint.Load(checkpoint!, "CachedMatchingKd", settings, student, optimization, matcher);
                 resumedAfterEpoch = global::System.Math.Min(resumed.CompletedEpochs, settings.Epochs);
                 for (int i = 0; i < resumedAfterEpoch; i++)
                 {
@@ -162,7 +161,7 @@ namespace Sample.Experiments
                     {
                         rows[i] = new double[] { history[i].Total, history[i].CrossEntropy, history[i].KlDivergence, history[i].HiddenStates, history[i].Accuracy };
                     }
-                    global::KdDsl.Training.DistillationCheckpoint.Save(checkpoint, "CachedMatchingKd", settings, epoch, rows, student, optimization);
+                    global::KdDsl.Training.DistillationCheckpoint.Save(checkpoint, "CachedMatchingKd", settings, epoch, rows, student, optimization, matcher);
                 }
                 if (progress is global::System.IProgress<global::KdDsl.Training.EpochEvaluation> evaluations)
                 {
