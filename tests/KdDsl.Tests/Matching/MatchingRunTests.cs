@@ -4,6 +4,7 @@ using KdDsl.Data;
 using KdDsl.Matching;
 using KdDsl.Reporting;
 using KdDsl.Training;
+using KdDsl.Tests.Training;
 using Xunit;
 
 namespace KdDsl.Tests.Matching;
@@ -98,15 +99,6 @@ public sealed class MatchingRunTests
         Assert.Equal(50 * 6, angles.Cosines.Count); // 4 teacher blocks: 6 pairs
     }
 
-    private sealed class StopAt(int epoch, int step) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            if (value.Phase == TrainingPhase.Distillation && value.Epoch == epoch && value.Step == step)
-                throw new OperationCanceledException("simulated kill");
-        }
-    }
-
     [Fact]
     public void An_interrupted_run_with_projections_resumes_to_the_uninterrupted_result()
     {
@@ -117,7 +109,7 @@ public sealed class MatchingRunTests
         Assert.True(uninterrupted.Matcher.ProjectionCount > 0); // the case that needs the projections in the checkpoint
 
         string path = Fresh();
-        Assert.Throws<OperationCanceledException>(() => ForwardMatchingKd.Run(data, options with { Checkpoint = path, Progress = new StopAt(3, 2) }));
+        Assert.Throws<OperationCanceledException>(() => ForwardMatchingKd.Run(data, options with { Checkpoint = path, Progress = new CrashAt(3, 2) }));
         using var resumed = ForwardMatchingKd.Run(data, options with { Checkpoint = path });
         Assert.Equal(2, resumed.DistillationResumedAfterEpoch);
         Assert.Equal(uninterrupted.Epochs, resumed.Epochs); // losses (HiddenStates included) and accuracy, bit for bit

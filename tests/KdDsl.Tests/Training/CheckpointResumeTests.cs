@@ -10,15 +10,6 @@ namespace KdDsl.Tests.Training;
 /// <summary>A run stopped in the middle of an epoch and started again ends exactly where an uninterrupted run ends.</summary>
 public sealed class CheckpointResumeTests
 {
-    private sealed class CrashAt(int epoch, int step) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            if (value.Phase == TrainingPhase.Distillation && value.Epoch == epoch && value.Step == step)
-                throw new OperationCanceledException("simulated kill");
-        }
-    }
-
     private static string Fresh(string name)
     {
         string path = Path.GetFullPath($"kddsl-test-artifacts/resume/{name}.ckpt");
