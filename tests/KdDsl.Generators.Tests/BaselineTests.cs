@@ -1,7 +1,5 @@
 using System;
-using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using Xunit;
 
 namespace KdDsl.Generators.Tests;
@@ -112,16 +110,7 @@ public sealed class BaselineTests
     [InlineData("SelfTaughtKd", SelfTaught)]
     public void Generated_code_matches_the_baseline_and_compiles_without_warnings(string name, string source)
     {
-        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, source);
-        Assert.Empty(result.Diagnostics);
-        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
-
-        string generated = Assert.Single(result.GeneratedSources).SourceText.ToString().ReplaceLineEndings("\n");
-        string baselinePath = Path.Combine(SourceDirectory(), "Baselines", name + ".verified.cs");
-        if (Environment.GetEnvironmentVariable("KDDSL_ACCEPT_BASELINES") == "1")
-            File.WriteAllText(baselinePath, generated);
-        Assert.True(File.Exists(baselinePath), $"Missing baseline {baselinePath}; run with KDDSL_ACCEPT_BASELINES=1 to create it.");
-        Assert.Equal(File.ReadAllText(baselinePath).ReplaceLineEndings("\n"), generated);
+        GeneratorHarness.AssertMatchesBaseline(name, GeneratorHarness.Models, source);
     }
 
     [Fact]
@@ -172,5 +161,4 @@ public sealed class BaselineTests
         Assert.Contains("KlDivergence(studentLogits, teacherLogits, 4d, 1d, global::KdDsl.Losses.KlReduction.ElementwiseMean, false)", code);
     }
 
-    private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }

@@ -1,7 +1,5 @@
 using System;
-using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using Xunit;
 
 namespace KdDsl.Generators.Tests;
@@ -33,16 +31,7 @@ public sealed class CachedMatchingBaselineTests
     [Fact]
     public void Cached_matching_code_matches_the_baseline_and_compiles_without_warnings()
     {
-        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, MatchingDiagnosticTests.LayeredModels, CachedMatching);
-        Assert.Empty(result.Diagnostics);
-        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
-
-        string generated = Assert.Single(result.GeneratedSources).SourceText.ToString().ReplaceLineEndings("\n");
-        string baselinePath = Path.Combine(SourceDirectory(), "Baselines", "CachedMatchingKd.verified.cs");
-        if (Environment.GetEnvironmentVariable("KDDSL_ACCEPT_BASELINES") == "1")
-            File.WriteAllText(baselinePath, generated);
-        Assert.True(File.Exists(baselinePath), $"Missing baseline {baselinePath}; run with KDDSL_ACCEPT_BASELINES=1 to create it.");
-        Assert.Equal(File.ReadAllText(baselinePath).ReplaceLineEndings("\n"), generated);
+        GeneratorHarness.AssertMatchesBaseline("CachedMatchingKd", GeneratorHarness.Models, MatchingDiagnosticTests.LayeredModels, CachedMatching);
     }
 
     [Theory]
@@ -82,5 +71,4 @@ public sealed class CachedMatchingBaselineTests
         Assert.Equal(caching == "Disk", code.Contains("TeacherOutputsReadFromCache = teacherOutputs.LoadedFromDisk,", StringComparison.Ordinal));
     }
 
-    private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }

@@ -3,9 +3,11 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using KdDsl.Generators;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
 
 namespace KdDsl.Generators.Tests;
 
@@ -72,4 +74,25 @@ internal static class GeneratorHarness
     /// <summary>All compiler diagnostics of the output at warning level or above.</summary>
     public static IReadOnlyList<Diagnostic> CompilerDiagnostics(Compilation output) =>
         output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+
+    /// <summary>
+    /// Runs the generator on <paramref name="sources"/> and asserts: no generator diagnostic, an output that compiles without
+    /// warnings, and one generated file equal to <c>Baselines/{name}.verified.cs</c>. With KDDSL_ACCEPT_BASELINES=1 it first
+    /// rewrites that file (after an intended emitter change; review the diff).
+    /// </summary>
+    public static void AssertMatchesBaseline(string name, params string[] sources)
+    {
+        var (result, output) = Run(sources);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(CompilerDiagnostics(output));
+
+        string generated = Assert.Single(result.GeneratedSources).SourceText.ToString().ReplaceLineEndings("\n");
+        string baselinePath = Path.Combine(SourceDirectory(), "Baselines", name + ".verified.cs");
+        if (Environment.GetEnvironmentVariable("KDDSL_ACCEPT_BASELINES") == "1")
+            File.WriteAllText(baselinePath, generated);
+        Assert.True(File.Exists(baselinePath), $"Missing baseline {baselinePath}; run with KDDSL_ACCEPT_BASELINES=1 to create it.");
+        Assert.Equal(File.ReadAllText(baselinePath).ReplaceLineEndings("\n"), generated);
+    }
+
+    private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }

@@ -1,7 +1,5 @@
 using System;
-using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using Xunit;
 
 namespace KdDsl.Generators.Tests;
@@ -34,16 +32,7 @@ public sealed class MatchingBaselineTests
     [Fact]
     public void Generated_code_matches_the_baseline_and_compiles_without_warnings()
     {
-        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, MatchingDiagnosticTests.LayeredModels, LayerMatching);
-        Assert.Empty(result.Diagnostics);
-        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
-
-        string generated = Assert.Single(result.GeneratedSources).SourceText.ToString().ReplaceLineEndings("\n");
-        string baselinePath = Path.Combine(SourceDirectory(), "Baselines", "LayerMatchingKd.verified.cs");
-        if (Environment.GetEnvironmentVariable("KDDSL_ACCEPT_BASELINES") == "1")
-            File.WriteAllText(baselinePath, generated);
-        Assert.True(File.Exists(baselinePath), $"Missing baseline {baselinePath}; run with KDDSL_ACCEPT_BASELINES=1 to create it.");
-        Assert.Equal(File.ReadAllText(baselinePath).ReplaceLineEndings("\n"), generated);
+        GeneratorHarness.AssertMatchesBaseline("LayerMatchingKd", GeneratorHarness.Models, MatchingDiagnosticTests.LayeredModels, LayerMatching);
     }
 
     [Fact]
@@ -64,5 +53,4 @@ public sealed class MatchingBaselineTests
         Assert.Contains("LayerMap = layerMap,", code);
     }
 
-    private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }
