@@ -222,24 +222,8 @@ internal sealed class MatchingParser
         if (allowEmbedding && stack.EmbeddingPath is not null) candidates.Add(stack.EmbeddingPath);
         int blocks = stack.Count > 0 ? stack.Count : 1;
         for (int i = 0; i < blocks; i++) candidates.Add(prefix + Format(i));
-        string nearest = candidates.OrderBy(candidate => Distance(candidate, path)).ThenBy(candidate => candidate.Length).First();
+        string nearest = candidates.OrderBy(candidate => EditDistance.Between(candidate, path)).ThenBy(candidate => candidate.Length).First();
         Report(UnknownLayerPath, location, nearest, path, role, model, Describe(stack, allowEmbedding));
-    }
-
-    /// <summary>Levenshtein distance, for the nearest valid path a code fix offers.</summary>
-    private static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) previous[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
     }
 
     private int EnumOption<TEnum>(AttributeArguments attribute, string option, string enumName) where TEnum : struct, Enum

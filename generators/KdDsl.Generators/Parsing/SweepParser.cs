@@ -238,7 +238,7 @@ internal static class SweepParser
         int bestDistance = int.MaxValue;
         foreach (string candidate in Enum.GetNames(typeof(SweepKnob)))
         {
-            int distance = EditDistance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
+            int distance = EditDistance.Between(name.ToLowerInvariant(), candidate.ToLowerInvariant());
             if (distance < bestDistance)
             {
                 bestDistance = distance;
@@ -246,20 +246,5 @@ internal static class SweepParser
             }
         }
         return bestDistance <= Math.Max(3, name.Length / 3) ? best : null;
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) previous[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
     }
 }

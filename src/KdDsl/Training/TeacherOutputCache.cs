@@ -227,10 +227,7 @@ public static class TeacherOutputCache
         if (reader.BaseStream.Length < 20 || reader.ReadInt32() != Magic) return null;
         long rows = reader.ReadInt64(), columns = reader.ReadInt64();
         if (rows != train.Count || columns != train.ClassCount || reader.BaseStream.Length != 20 + rows * columns * 4) return null;
-        var values = new float[rows * columns];
-        var bytes = reader.ReadBytes(values.Length * 4);
-        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
-        return tensor(values, new[] { rows, columns });
+        return ReadFloats(reader, new[] { rows, columns });
     }
 
     // Layout: magic, rows, classes, state count; per state: its index, rank, dims; then the float32 logits and each state's values.
