@@ -39,8 +39,18 @@ public sealed class PackageFixture : IDisposable
               </packageSources>
             </configuration>
             """);
-        foreach (var name in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props" })
+        // The consumers see none of the repository's build files. Their bin folders link to the NuGet cache rather than
+        // copying TorchSharp's 1.6 GB of native libraries each, as the repository's own projects do (Directory.Build.props).
+        foreach (var name in new[] { "Directory.Build.targets", "Directory.Packages.props" })
             File.WriteAllText(Path.Combine(Root, name), "<Project />\n");
+        File.WriteAllText(Path.Combine(Root, "Directory.Build.props"), """
+            <Project>
+              <PropertyGroup>
+                <CreateHardLinksForCopyLocalIfPossible>true</CreateHardLinksForCopyLocalIfPossible>
+                <CreateSymbolicLinksForCopyLocalIfPossible>true</CreateSymbolicLinksForCopyLocalIfPossible>
+              </PropertyGroup>
+            </Project>
+            """);
 
         // --artifacts-path keeps this Release pack's bin/obj (restore output included) out of the repository, where other
         // test projects may be building at the same time.
