@@ -18,4 +18,5 @@ internal static class DiagnosticIds
     public const string ConflictingOptions = "KD0015";
     public const string UnknownLayerPath = "KD0021";
     public const string LayerIndexOutOfRange = "KD0022";
+    public const string UnknownSweepAxis = "KD0030";
 }

@@ -65,7 +65,11 @@ internal static class SweepParser
             if (!Enum.TryParse(name, ignoreCase: false, out SweepKnob knob) || !Enum.IsDefined(typeof(SweepKnob), knob) || name != knob.ToString())
             {
                 string? nearest = Nearest(name);
-                Report(UnknownSweepAxis, nameLocation, name, nearest is null ? "" : $" (did you mean '{nearest}'?)", string.Join(", ", Enum.GetNames(typeof(SweepKnob))));
+                // The nearest axis name travels as the code fix's replacement (KdDsl.CodeFixes.SweepAxisCodeFixProvider).
+                diagnostics.Add(new DiagnosticInfo(UnknownSweepAxis, nameLocation, new EquatableArray<string>(new[]
+                {
+                    name, nearest is null ? "" : $" (did you mean '{nearest}'?)", string.Join(", ", Enum.GetNames(typeof(SweepKnob))),
+                }), nearest));
                 continue;
             }
             if (!seen.Add(knob))
