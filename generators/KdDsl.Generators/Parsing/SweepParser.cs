@@ -65,7 +65,7 @@ internal static class SweepParser
             if (!Enum.TryParse(name, ignoreCase: false, out SweepKnob knob) || !Enum.IsDefined(typeof(SweepKnob), knob) || name != knob.ToString())
             {
                 string? nearest = Nearest(name);
-                // The nearest axis name travels as the code fix's replacement (KdDsl.CodeFixes.SweepAxisCodeFixProvider).
+                // The nearest axis name travels as the code fix's replacement (KdDsl.CodeFixes.SuggestedNameCodeFixProvider).
                 diagnostics.Add(new DiagnosticInfo(UnknownSweepAxis, nameLocation, new EquatableArray<string>(new[]
                 {
                     name, nearest is null ? "" : $" (did you mean '{nearest}'?)", string.Join(", ", Enum.GetNames(typeof(SweepKnob))),

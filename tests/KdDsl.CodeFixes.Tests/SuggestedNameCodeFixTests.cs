@@ -3,8 +3,11 @@ using Xunit;
 
 namespace KdDsl.CodeFixes.Tests;
 
-/// <summary>KD0021 and KD0022 fixed in a workspace: the nearest valid path or the clamped index written, the diagnostic gone, the result compiles.</summary>
-public sealed class LayerPathCodeFixTests
+/// <summary>
+/// KD0021, KD0022 and KD0030 fixed in a workspace: the nearest valid path, the clamped index or the nearest sweep axis written,
+/// the diagnostic gone, the result compiles.
+/// </summary>
+public sealed class SuggestedNameCodeFixTests
 {
     private static string Source(string attributes) => $$"""
         using KdDsl;
@@ -33,7 +36,7 @@ public sealed class LayerPathCodeFixTests
     [InlineData("[LayerMap(\"embeding\", \"embedding\")]", "Use the nearest layer, 'embedding'", "[LayerMap(\"embedding\", \"embedding\")]")]
     public async Task KD0021_writes_the_nearest_valid_path(string map, string title, string expected)
     {
-        string fixedSource = await CodeFixHarness.FixAsync(Source("[MatchLayers(LayerSelection.Explicit)] " + map), new LayerPathCodeFixProvider(), "KD0021", title);
+        string fixedSource = await CodeFixHarness.FixAsync(Source("[MatchLayers(LayerSelection.Explicit)] " + map), new SuggestedNameCodeFixProvider(), "KD0021", title);
         Assert.Equal(Source("[MatchLayers(LayerSelection.Explicit)] " + expected), fixedSource);
     }
 
@@ -43,9 +46,41 @@ public sealed class LayerPathCodeFixTests
     [InlineData("[MatchLayers(LayerSelection.AllToOne, AllToOneTeacherLayer = \"blocks.99\")]", "[MatchLayers(LayerSelection.AllToOne, AllToOneTeacherLayer = \"blocks.11\")]")]
     public async Task KD0022_clamps_to_the_last_layer(string attributes, string expected)
     {
-        var titles = await CodeFixHarness.TitlesAsync(Source(attributes), new LayerPathCodeFixProvider(), "KD0022");
+        var titles = await CodeFixHarness.TitlesAsync(Source(attributes), new SuggestedNameCodeFixProvider(), "KD0022");
         Assert.Single(titles);
         Assert.StartsWith("Clamp to the last layer, 'blocks.", titles[0]);
-        Assert.Equal(Source(expected), await CodeFixHarness.FixAsync(Source(attributes), new LayerPathCodeFixProvider(), "KD0022"));
+        Assert.Equal(Source(expected), await CodeFixHarness.FixAsync(Source(attributes), new SuggestedNameCodeFixProvider(), "KD0022"));
+    }
+
+    private static string SweepSource(string sweep) => $$"""
+        using KdDsl;
+
+        namespace Sample
+        {
+            [Distillation]
+            [Teacher(typeof(BigNet))]
+            [Student(typeof(SmallNet))]
+            [Loss(LossKind.CrossEntropy)]
+            [Loss(LossKind.KlDivergence, Temperature = 4.0)]
+            {{sweep}}
+            public partial class Exp { }
+        }
+        """;
+
+    [Theory]
+    [InlineData("[Sweep(\"Temprature\", 2.0, 4.0)]", "Use the sweep axis 'Temperature'", "[Sweep(\"Temperature\", 2.0, 4.0)]")]
+    [InlineData("[Sweep(\"alpha\", 0.1, 0.9)]", "Use the sweep axis 'Alpha'", "[Sweep(\"Alpha\", 0.1, 0.9)]")]
+    [InlineData("[Sweep(\"LearnRate\", 1e-3, 3e-3)]", "Use the sweep axis 'LearningRate'", "[Sweep(\"LearningRate\", 1e-3, 3e-3)]")]
+    public async Task KD0030_writes_the_nearest_axis(string sweep, string title, string expected)
+    {
+        string fixedSource = await CodeFixHarness.FixAsync(SweepSource(sweep), new SuggestedNameCodeFixProvider(), "KD0030", title);
+        Assert.Equal(SweepSource(expected), fixedSource);
+    }
+
+    [Fact]
+    public async Task KD0030_far_from_every_axis_offers_no_fix()
+    {
+        var titles = await CodeFixHarness.TitlesAsync(SweepSource("[Sweep(\"BatchSize\", 32.0)]"), new SuggestedNameCodeFixProvider(), "KD0030");
+        Assert.Empty(titles);
     }
 }
