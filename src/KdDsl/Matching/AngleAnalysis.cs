@@ -20,21 +20,38 @@ public static class AngleAnalysis
 {
     /// <summary>
     /// The cosines for <paramref name="student"/> [T, W] (or [N, L, W], flattened to tokens) and teacher states of the same
-    /// shape; one value per token and teacher pair i &lt; k, token-major. Tokens where a difference is zero are skipped.
+    /// shape; one value per token and teacher pair i &lt; k, token-major. Tokens where a difference is zero are skipped, and so
+    /// are the positions <paramref name="tokenMask"/> (the states' shape without the width, e.g. [N, L]; bool or 0/1) marks as
+    /// padding; a mask is ignored for [T, W] states.
     /// </summary>
-    public static double[] Cosines(Tensor student, IReadOnlyList<Tensor> teacher)
+    public static double[] Cosines(Tensor student, IReadOnlyList<Tensor> teacher, Tensor? tokenMask = null)
     {
         ArgumentNullException.ThrowIfNull(student);
         ArgumentNullException.ThrowIfNull(teacher);
         if (teacher.Count < 2) throw new ArgumentException("the analysis needs at least two teacher states", nameof(teacher));
         using var scope = NewDisposeScope();
         long width = student.shape[^1];
-        var s = student.detach().to(ScalarType.Float64, CPU).reshape(-1, width);
+        Tensor? real = null; // row indices of the real tokens
+        if (tokenMask is not null && student.dim() > 2)
+        {
+            var tokenShape = student.shape.AsSpan(0, student.shape.Length - 1);
+            if (!tokenShape.SequenceEqual(tokenMask.shape))
+                throw new ArgumentException(
+                    $"The token mask [{string.Join(", ", tokenMask.shape)}] does not fit states [{string.Join(", ", student.shape)}]: it must be [{string.Join(", ", tokenShape.ToArray())}].",
+                    nameof(tokenMask));
+            real = tokenMask.detach().to(CPU).to_type(ScalarType.Bool).reshape(-1).nonzero().squeeze(1);
+        }
+        Tensor Rows(Tensor state)
+        {
+            var rows = state.detach().to(ScalarType.Float64, CPU).reshape(-1, width);
+            return real is null ? rows : rows.index_select(0, real);
+        }
+        var s = Rows(student);
         var differences = teacher.Select(t =>
         {
             if (!t.shape.SequenceEqual(student.shape))
                 throw new ArgumentException($"teacher state [{string.Join(", ", t.shape)}] differs from the student's [{string.Join(", ", student.shape)}]");
-            return t.detach().to(ScalarType.Float64, CPU).reshape(-1, width) - s;
+            return Rows(t) - s;
         }).ToArray();
         var norms = differences.Select(d => d.norm(1)).ToArray();
         var columns = new List<double[]>();
@@ -62,7 +79,9 @@ public static class AngleAnalysis
     /// <summary>
     /// Runs both models on <paramref name="inputs"/> (eval mode, no gradients) and returns the cosines of student state
     /// <paramref name="studentState"/> (1 = first block's output; projected by <paramref name="projection"/> when the widths
-    /// differ) against every pair of teacher block outputs in <paramref name="teacherStates"/> (default: all blocks).
+    /// differ) against every pair of teacher block outputs in <paramref name="teacherStates"/> (default: all blocks). For
+    /// sequence models only the real tokens count: the student's <see cref="ILayeredModule.TokenMask"/> of the inputs (the
+    /// teacher's when the student gives none).
     /// </summary>
     public static AngleDistribution Measure(string label, ILayeredModule student, ILayeredModule teacher, Tensor inputs, int studentState,
         Func<Tensor, Tensor>? projection = null, IReadOnlyList<int>? teacherStates = null)
@@ -86,7 +105,8 @@ public static class AngleAnalysis
             var (tStates, _) = LayerCapture.AllStates(teacher, inputs);
             var s = sStates[studentState];
             if (projection is not null) s = projection(s);
-            return new AngleDistribution(label, studentState, chosen.ToArray(), Cosines(s, chosen.Select(i => tStates[i]).ToArray()));
+            var tokenMask = student.TokenMask(inputs) ?? teacher.TokenMask(inputs);
+            return new AngleDistribution(label, studentState, chosen.ToArray(), Cosines(s, chosen.Select(i => tStates[i]).ToArray(), tokenMask));
         }
         finally
         {

@@ -3,7 +3,11 @@ using static TorchSharp.torch;
 
 namespace KdDsl.Matching;
 
-/// <summary>The distances of intermediate-layer matching. States are [N, W] or [N, L, W]; the last dimension is the width.</summary>
+/// <summary>
+/// The distances of intermediate-layer matching. States are [N, W] or [N, L, W]; the last dimension is the width. Every
+/// distance is a mean of per-token values (squared L2, mean squared difference or 1 - cosine of one token's W-vector), and a
+/// token mask restricts that mean to the real tokens of a sequence batch.
+/// </summary>
 public static class HiddenStateDistance
 {
     /// <summary>Applies <paramref name="normalization"/> over the last dimension.</summary>
@@ -21,13 +25,7 @@ public static class HiddenStateDistance
     /// </summary>
     public static Tensor Compute(Tensor student, Tensor teacher, HiddenDistance distance, HiddenNormalization normalization = HiddenNormalization.None)
     {
-        ArgumentNullException.ThrowIfNull(student);
-        ArgumentNullException.ThrowIfNull(teacher);
-        if (!student.shape.AsSpan().SequenceEqual(teacher.shape))
-            throw new ArgumentException(
-                $"Matched states differ in shape: student [{string.Join(", ", student.shape)}], teacher [{string.Join(", ", teacher.shape)}].");
-        var s = Normalize(student, normalization);
-        var t = Normalize(teacher, normalization);
+        var (s, t) = Prepare(student, teacher, normalization);
         return distance switch
         {
             HiddenDistance.SquaredL2 => (s - t).square().sum(-1).mean(),
@@ -35,5 +33,44 @@ public static class HiddenStateDistance
             HiddenDistance.Cosine => (1 - nn.functional.cosine_similarity(s, t, dim: -1, eps: 1e-8)).mean(),
             _ => throw new ArgumentOutOfRangeException(nameof(distance), distance, null),
         };
+    }
+
+    /// <summary>
+    /// As <see cref="Compute(Tensor, Tensor, HiddenDistance, HiddenNormalization)"/>, averaging only over the real tokens of
+    /// <paramref name="tokenMask"/> (the states' shape without the width, e.g. [N, L]; bool, or 0/1 floats): the sum of the
+    /// per-token distances over the batch's real tokens divided by their count (0 when there is none). MSE is the per-token
+    /// mean over the width, so it stays squared L2 / W. Every real token of the batch weighs the same, whatever its sample's
+    /// length (DistilBERT's masked hidden-state loss does the same). The normalisations act per token, so padding never
+    /// reaches a real token's value. With a null mask, or [N, W] states (no tokens), this is exactly the unmasked distance.
+    /// No host synchronisation: the count stays a tensor.
+    /// </summary>
+    public static Tensor Compute(Tensor student, Tensor teacher, HiddenDistance distance, HiddenNormalization normalization, Tensor? tokenMask)
+    {
+        if (tokenMask is null || student.dim() <= 2) return Compute(student, teacher, distance, normalization);
+        var (s, t) = Prepare(student, teacher, normalization);
+        var tokenShape = student.shape.AsSpan(0, student.shape.Length - 1);
+        if (!tokenShape.SequenceEqual(tokenMask.shape))
+            throw new ArgumentException(
+                $"The token mask [{string.Join(", ", tokenMask.shape)}] does not fit states [{string.Join(", ", student.shape)}]: it must be [{string.Join(", ", tokenShape.ToArray())}].",
+                nameof(tokenMask));
+        var perToken = distance switch
+        {
+            HiddenDistance.SquaredL2 => (s - t).square().sum(-1),
+            HiddenDistance.Mse => (s - t).square().mean(new long[] { -1 }),
+            HiddenDistance.Cosine => 1 - nn.functional.cosine_similarity(s, t, dim: -1, eps: 1e-8),
+            _ => throw new ArgumentOutOfRangeException(nameof(distance), distance, null),
+        };
+        var real = tokenMask.to(perToken.dtype, perToken.device); // 1 at a real token, 0 at padding
+        return (perToken * real).sum() / real.sum().clamp_min(1);
+    }
+
+    private static (Tensor Student, Tensor Teacher) Prepare(Tensor student, Tensor teacher, HiddenNormalization normalization)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(teacher);
+        if (!student.shape.AsSpan().SequenceEqual(teacher.shape))
+            throw new ArgumentException(
+                $"Matched states differ in shape: student [{string.Join(", ", student.shape)}], teacher [{string.Join(", ", teacher.shape)}].");
+        return (Normalize(student, normalization), Normalize(teacher, normalization));
     }
 }

@@ -44,7 +44,9 @@ public sealed class HiddenStateMatcher : nn.Module
 
     /// <summary>
     /// Mean over pairs of the distance between the (projected) student state and the teacher state (the teacher's is detached);
-    /// 0 on <paramref name="studentLogits"/>'s device with no pairs.
+    /// 0 on <paramref name="studentLogits"/>'s device with no pairs. Sequence states are averaged over the real tokens of the
+    /// student's token mask (the teacher's when the student gives none; both models see the same inputs, and cached teacher
+    /// states carry no mask), see <see cref="HiddenStateDistance.Compute(Tensor, Tensor, HiddenDistance, HiddenNormalization, Tensor?)"/>.
     /// </summary>
     public Tensor Loss(CapturedStates student, CapturedStates teacher, Tensor studentLogits)
     {
@@ -52,12 +54,13 @@ public sealed class HiddenStateMatcher : nn.Module
         ArgumentNullException.ThrowIfNull(teacher);
         var pairs = map.Pairs;
         if (pairs.Count == 0) return zeros(Array.Empty<long>(), device: studentLogits.device);
+        var tokenMask = student.TokenMask ?? teacher.TokenMask;
         Tensor? sum = null;
         for (int i = 0; i < pairs.Count; i++)
         {
             var s = student[pairs[i].StudentState];
             if (projections.Count > 0) s = projections[i].call(s);
-            var d = HiddenStateDistance.Compute(s, teacher[pairs[i].TeacherState].detach(), distance, normalization);
+            var d = HiddenStateDistance.Compute(s, teacher[pairs[i].TeacherState].detach(), distance, normalization, tokenMask);
             sum = sum is null ? d : sum + d;
         }
         return sum! / pairs.Count;

@@ -24,4 +24,11 @@ public interface ILayeredModule
 
     /// <summary>The logits [N, K] from the last state.</summary>
     Tensor Head(Tensor hidden);
+
+    /// <summary>
+    /// Which positions of <paramref name="input"/> are real tokens: [N, L], bool (true at a real token) or 0/1 floats, for a
+    /// model whose states are [N, L, W]; null (the default) when every position counts, e.g. for [N, W] states. Hidden-state
+    /// matching and the angle analysis then average over the real tokens only, so padding is never matched.
+    /// </summary>
+    Tensor? TokenMask(Tensor input) => null;
 }

@@ -1,4 +1,5 @@
 using System;
+using KdDsl.Data;
 using KdDsl.Matching;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -63,49 +64,52 @@ public class TransformerEncoderClassifier : nn.Module<Tensor, Tensor>, ILayeredM
     /// <inheritdoc />
     public int HiddenWidth { get; }
 
-    /// <summary>Token ids as int64 [N, L] and the padding mask [N, L] (true at padding).</summary>
-    private static (Tensor Ids, Tensor Padding) Ids(Tensor input)
-    {
-        var ids = input.to_type(ScalarType.Int64);
-        return (ids, ids.eq(0));
-    }
+    /// <summary>The real-token mask [N, L] of int64 token ids: true at a token, false at padding.</summary>
+    private static Tensor RealTokens(Tensor ids) => ids.ne(ImdbReviews.PaddingId);
+
+    /// <summary>
+    /// The real tokens of <paramref name="input"/>, [N, L] bool: the mask the pooling averages over (and whose complement
+    /// the attention ignores), for hidden-state matching and the angle analysis.
+    /// </summary>
+    public Tensor TokenMask(Tensor input) => RealTokens(input.to_type(ScalarType.Int64));
 
     /// <inheritdoc />
     public Tensor Embed(Tensor input)
     {
-        var (ids, mask) = Ids(input);
-        paddingOfLastInput.Mask = mask;
+        var ids = input.to_type(ScalarType.Int64);
+        var tokens = RealTokens(ids);
+        lastInput.Tokens = tokens;
+        lastInput.Padding = tokens.logical_not();
         long length = ids.shape[1];
         if (length > MaxLength) throw new ArgumentException($"inputs have {length} tokens; this encoder takes at most {MaxLength}", nameof(input));
         return embedding.call(ids) + positions.narrow(0, 0, length).unsqueeze(0);
     }
 
-    // The blocks and the pooling need the padding mask, which the states do not carry: they read the last Embed's. (A holder,
-    // not a Tensor field, so RegisterComponents does not take it for a buffer.)
-    private readonly PaddingHolder paddingOfLastInput = new();
+    // The blocks and the pooling need the masks, which the states do not carry: they read the last Embed's. (A holder, not
+    // Tensor fields, so RegisterComponents does not take them for buffers.)
+    private readonly MaskHolder lastInput = new();
 
-    private sealed class PaddingHolder
+    private sealed class MaskHolder
     {
-        public Tensor? Mask;
+        public Tensor? Tokens;
+        public Tensor? Padding;
     }
 
-    private Tensor? padding => paddingOfLastInput.Mask;
-
     /// <inheritdoc />
-    public Tensor Layer(int index, Tensor hidden) => blocks[index].Forward(hidden, padding);
+    public Tensor Layer(int index, Tensor hidden) => blocks[index].Forward(hidden, lastInput.Padding);
 
     /// <inheritdoc />
     public Tensor Head(Tensor hidden)
     {
         var normed = headNorm.call(hidden);
         Tensor pooled;
-        if (padding is null)
+        if (lastInput.Tokens is null)
         {
             pooled = normed.mean(new long[] { 1 });
         }
         else
         {
-            var keep = padding.logical_not().unsqueeze(-1).to_type(normed.dtype);
+            var keep = lastInput.Tokens.unsqueeze(-1).to_type(normed.dtype);
             pooled = (normed * keep).sum(1) / keep.sum(1).clamp_min(1);
         }
         return head.call(pooled);
@@ -115,7 +119,7 @@ public class TransformerEncoderClassifier : nn.Module<Tensor, Tensor>, ILayeredM
     public override Tensor forward(Tensor input)
     {
         var hidden = Embed(input);
-        for (int i = 0; i < blocks.Count; i++) hidden = blocks[i].Forward(hidden, padding);
+        for (int i = 0; i < blocks.Count; i++) hidden = blocks[i].Forward(hidden, lastInput.Padding);
         return Head(hidden);
     }
 }
