@@ -32,7 +32,53 @@ public sealed class MatchingDiagnosticTests
             public sealed class VeryDeep : LayeredMlp { public VeryDeep(int inputFeatures, int classCount) : base(inputFeatures, classCount, 16, 64) { } }
 
             /// <summary>Layer count known only at run time.</summary>
-            public sealed class Unsized : LayeredMlp { public Unsized(int inputFeatures, int classCount) : base(inputFeatures, classCount, 2, 64) { } }
+            public sealed class Unsized : LayeredMlp
+            {
+                public static int Depth = 2;
+                public Unsized(int inputFeatures, int classCount) : base(inputFeatures, classCount, Depth, 64) { }
+            }
+
+            /// <summary>No [LayerStack]: 12 blocks of 64 and 3 of 32, read from the constants passed to the library model.</summary>
+            public sealed class DeepByConstructor : LayeredMlp { public DeepByConstructor(int inputFeatures, int classCount) : base(inputFeatures, classCount, 12, 64) { } }
+            public sealed class ShallowByConstructor : LayeredMlp
+            {
+                private const int Blocks = 3;
+                public ShallowByConstructor(int inputFeatures, int classCount) : base(inputFeatures, classCount, width: 32, layers: Blocks) { }
+            }
+            public sealed class ShallowByPrimaryConstructor(int inputFeatures, int classCount) : LayeredMlp(inputFeatures, classCount, 3, 32);
+
+            /// <summary>Constructors that disagree: the count is known only at run time.</summary>
+            public sealed class TwoDepths : LayeredMlp
+            {
+                public TwoDepths(int inputFeatures, int classCount) : base(inputFeatures, classCount, 4, 64) { }
+                public TwoDepths(int inputFeatures, int classCount, bool deeper) : base(inputFeatures, classCount, deeper ? 8 : 4, 64) { }
+            }
+
+            /// <summary>Says 12 blocks but builds 3.</summary>
+            [LayerStack(Count = 12, Width = 32)]
+            public sealed class Mislabelled : LayeredMlp { public Mislabelled(int inputFeatures, int classCount) : base(inputFeatures, classCount, 3, 32) { } }
+
+            /// <summary>A user's own layered model whose depth and width are constants of its properties.</summary>
+            public sealed class ConstNet : nn.Module<Tensor, Tensor>, ILayeredModule
+            {
+                private const int Depth = 4;
+                private readonly Linear stem;
+                private readonly ModuleList<Linear> blocks;
+                private readonly Linear head;
+                public ConstNet(int inputFeatures, int classCount) : base(nameof(ConstNet))
+                {
+                    stem = nn.Linear(inputFeatures, 48);
+                    blocks = nn.ModuleList(nn.Linear(48, 48), nn.Linear(48, 48), nn.Linear(48, 48), nn.Linear(48, 48));
+                    head = nn.Linear(48, classCount);
+                    RegisterComponents();
+                }
+                public int LayerCount => Depth;
+                public int HiddenWidth { get { return 48; } }
+                public Tensor Embed(Tensor input) => stem.call(input);
+                public Tensor Layer(int index, Tensor hidden) => blocks[index].call(hidden);
+                public Tensor Head(Tensor hidden) => head.call(hidden);
+                public override Tensor forward(Tensor input) => Head(Layer(0, Embed(input)));
+            }
 
             /// <summary>A user's own layered model: private fields in this compilation, no embedding.</summary>
             public sealed class OwnNet : nn.Module<Tensor, Tensor>, ILayeredModule
@@ -243,4 +289,59 @@ public sealed class MatchingDiagnosticTests
     [Fact]
     public void LayerMap_without_MatchLayers() =>
         Single(Experiment("[LayerMap(\"blocks.0\", \"blocks.1\")]"), "KD0019", "LayerMap(\"blocks.0\", \"blocks.1\")", "[LayerMap] needs");
+
+    // Depth and width from constants in the models' source, without [LayerStack].
+
+    [Fact]
+    public void A_library_models_constructor_constants_give_its_depth() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"blocks.2\", \"blocks.12\")]", "DeepByConstructor", "ShallowByConstructor"),
+            "KD0022", "\"blocks.12\"", "blocks.12", "DeepByConstructor");
+
+    [Theory]
+    [InlineData("ShallowByConstructor")] // named arguments, a const
+    [InlineData("ShallowByPrimaryConstructor")]
+    public void Named_arguments_and_primary_constructors_are_read(string student) =>
+        Single(Experiment("[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"blocks.3\", \"blocks.0\")]", "DeepByConstructor", student),
+            "KD0022", "\"blocks.3\"", "blocks.3", student);
+
+    [Fact]
+    public void Constructor_depths_check_the_strategy() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward)]", "ShallowByConstructor", "DeepByConstructor"),
+            "KD0023", "LayerSelection.Forward", "12", "3");
+
+    [Fact]
+    public void Constructor_widths_check_the_projection_setting() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward, Projection = false)]", "DeepByConstructor", "ShallowByConstructor"),
+            "KD0024", "Projection = false", "32", "64");
+
+    [Fact]
+    public void Constant_properties_give_a_user_models_depth() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"blocks.4\", \"blocks.0\")]", "Deep", "ConstNet"),
+            "KD0022", "\"blocks.4\"", "blocks.3", "ConstNet");
+
+    [Theory]
+    [InlineData("Unsized")]    // a static field, not a constant
+    [InlineData("TwoDepths")]  // constructors that disagree
+    public void Depths_computed_at_run_time_stay_unknown(string teacher)
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, LayeredModels,
+            Experiment("[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"blocks.0\", \"blocks.40\")]", teacher, "Shallow"));
+        Assert.Empty(result.Diagnostics);
+        Assert.Single(result.GeneratedSources);
+    }
+
+    [Fact]
+    public void KD0025_LayerStack_that_disagrees_with_the_constructor()
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, LayeredModels, Experiment("[MatchLayers(LayerSelection.Forward)]", "Deep", "Mislabelled"));
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("KD0025", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        // Reported where the wrong number is written: the Count argument of the model's [LayerStack], in the models file.
+        Assert.Equal("Source1.cs", diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal("Count = 12", LayeredModels.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Equal("[LayerStack(Count = 12)] on 'Sample.Mislabelled' disagrees with its constructor's base(...) call, which gives 3; " +
+                     "correct it, or remove Count (the generator reads the constant from the source)", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.EndsWith("docs/diagnostics/KD0025.md", diagnostic.Descriptor.HelpLinkUri);
+    }
 }

@@ -109,4 +109,8 @@ internal static partial class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor WidthMismatchWithoutProjection = Error(
         "KD0024", "Hidden widths differ and projection is off",
         "The student's hidden width {0} differs from the teacher's {1}, but MatchLayers.Projection is false; allow the projection (a bias-free Linear per pair, trained with the student) or match models of the same width");
+
+    public static readonly DiagnosticDescriptor LayerStackDisagrees = Error(
+        "KD0025", "[LayerStack] disagrees with the model's source",
+        "[LayerStack({0} = {1})] on '{2}' disagrees with {3}, which gives {4}; correct it, or remove {0} (the generator reads the constant from the source)");
 }

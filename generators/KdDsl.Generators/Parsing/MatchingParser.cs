@@ -185,8 +185,21 @@ internal sealed class MatchingParser
             Report(NotLayered, location, null, role, display, "its [LayerStack] declares a negative Count or Width");
             return null;
         }
+        // Constants in the model's own source (a library model's base(...) arguments, a constant LayerCount) count as declared.
+        var inferred = LayerShapeReader.Read(model, compilation, cancellationToken);
+        var declaredOn = classStack ?? fieldStack;
+        if (count > 0 && inferred.Count > 0 && count != inferred.Count)
+            Report(LayerStackDisagrees, StackArgumentLocation(declaredOn, "Count") ?? location, null, "Count", Format(count), display, inferred.Source, Format(inferred.Count));
+        if (width > 0 && inferred.Width > 0 && width != inferred.Width)
+            Report(LayerStackDisagrees, StackArgumentLocation(declaredOn, "Width") ?? location, null, "Width", Format(width), display, inferred.Source, Format(inferred.Width));
+        // The source is what runs: after KD0025 the other checks use its numbers, so they report nothing the fix would not clear.
+        if (inferred.Count > 0) count = inferred.Count;
+        if (inferred.Width > 0) width = inferred.Width;
         return new LayerStackSpec(stack.Name, embedding, count, width);
     }
+
+    private LocationInfo? StackArgumentLocation(AttributeData? attribute, string name) =>
+        attribute is null ? null : new AttributeArguments(attribute, cancellationToken).NamedLocation(name);
 
     private static object? Named(AttributeData? attribute, string name)
     {

@@ -113,16 +113,18 @@ public sealed class LayerMapAttribute : Attribute
 
 /// <summary>
 /// Describes a layered model's stack for compile-time checks: put it on the <c>ModuleList</c> field holding the blocks, or on
-/// the model class (useful for a subclass of a library model). <see cref="Count"/> and <see cref="Width"/> of 0 mean "known
-/// only at run time", where the same checks run when the models are built, before any training step.
+/// the model class. Not needed where the source states them as constants: the generator reads a library model subclass's
+/// <c>: base(inputs, classes, 12, 128)</c> and constant <c>LayerCount</c>/<c>HiddenWidth</c> bodies (KD0025 when a declared
+/// value disagrees). <see cref="Count"/> and <see cref="Width"/> of 0 mean "read from the source, else known only at run
+/// time", where the same checks run when the models are built, before any training step.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Field, AllowMultiple = false, Inherited = false)]
 public sealed class LayerStackAttribute : Attribute
 {
-    /// <summary>Number of blocks in the stack (0 = known only at run time).</summary>
+    /// <summary>Number of blocks in the stack (0 = read from the source, else known only at run time).</summary>
     public int Count { get; set; }
 
-    /// <summary>Hidden width of every state (0 = known only at run time).</summary>
+    /// <summary>Hidden width of every state (0 = read from the source, else known only at run time).</summary>
     public int Width { get; set; }
 
     /// <summary>The field whose output is the embedding state (default: the model's single <c>Embedding</c> field, if any).</summary>
