@@ -101,6 +101,7 @@ internal static class ExperimentEmitter
         }
 
         w.WriteLine("/// <summary>Trains (or loads) the teacher, trains the student alone where declared, distills the student, and evaluates them.</summary>");
+        SweepEmitter.WriteRunRemarks(w, spec);
         w.WriteLine($"public static Result Run({SweepEmitter.TrialParameter(spec)}{Data}.DatasetSplits data, {Training}.RunOptions? options = null)");
         Block(w, () =>
         {
@@ -192,7 +193,7 @@ internal static class ExperimentEmitter
 
     private static void WriteTeacher(IndentedTextWriter w, ExperimentSpec spec, TeacherSpec teacher)
     {
-        string teacherSettings = teacher.Epochs > 0 ? $"settings with {{ Epochs = {Int(teacher.Epochs)} }}" : "settings";
+        string teacherSettings = SweepEmitter.TeacherSettings(spec, teacher.Epochs > 0 ? $"Epochs = {Int(teacher.Epochs)}" : null);
         string train = $"{Training}.TeacherTraining.Train(teacher, data, {teacherSettings}, {SweepEmitter.TeacherSelection(spec, (TeacherSelectionSpec)teacher.Selection)}, " +
                        $"{Double(teacher.StopAtAccuracy)}, device, options.Progress)";
         if (teacher.IsSelf)
@@ -210,25 +211,19 @@ internal static class ExperimentEmitter
         }
         if (spec.Matching is { } matching)
             MatchingEmitter.WriteStudentAndMap(w, spec, matching, variable => WriteConstruct(w, variable, "student", spec.Student));
-        if (teacher.Checkpoint is null)
+        // RunOptions.TeacherCheckpoint (a sweep's one file per teacher) overrides the declared Checkpoint.
+        w.WriteLine($"string? teacherCheckpoint = options.TeacherCheckpoint ?? {(teacher.Checkpoint is null ? "null" : Literal(teacher.Checkpoint))};");
+        w.WriteLine($"bool teacherLoaded = {Training}.TeacherCheckpoint.Exists(teacherCheckpoint);");
+        w.WriteLine($"{Training}.TeacherTrainingReport? teacherTraining = null;");
+        w.WriteLine("if (teacherLoaded)");
+        Block(w, () => w.WriteLine($"{Training}.TeacherCheckpoint.Load(teacher, teacherCheckpoint!, {Literal(teacher.Model.DisplayName)});"));
+        w.WriteLine("else");
+        Block(w, () =>
         {
-            w.WriteLine("const bool teacherLoaded = false;");
-            w.WriteLine($"{Training}.TeacherTrainingReport? teacherTraining = {train};");
-        }
-        else
-        {
-            string path = Literal(teacher.Checkpoint);
-            w.WriteLine($"bool teacherLoaded = {Training}.TeacherCheckpoint.Exists({path});");
-            w.WriteLine($"{Training}.TeacherTrainingReport? teacherTraining = null;");
-            w.WriteLine("if (teacherLoaded)");
-            Block(w, () => w.WriteLine($"{Training}.TeacherCheckpoint.Load(teacher, {path}, {Literal(teacher.Model.DisplayName)});"));
-            w.WriteLine("else");
-            Block(w, () =>
-            {
-                w.WriteLine($"teacherTraining = {train};");
-                w.WriteLine($"{Training}.TeacherCheckpoint.SaveAtomically(teacher, {path});");
-            });
-        }
+            w.WriteLine($"teacherTraining = {train};");
+            w.WriteLine("if (teacherCheckpoint is not null)");
+            Block(w, () => w.WriteLine($"{Training}.TeacherCheckpoint.SaveAtomically(teacher, teacherCheckpoint);"));
+        });
         // One pass over the test split: the calibration report holds the accuracy too (arg-max of the same logits).
         w.WriteLine($"var teacherTest = {Training}.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);");
         w.WriteLine("double teacherAccuracy = teacherTest.Accuracy;");

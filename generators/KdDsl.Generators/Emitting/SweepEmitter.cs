@@ -29,6 +29,29 @@ internal static class SweepEmitter
             ? "options.Apply(DeclaredSettings) with { LearningRate = trial.LearningRate }"
             : "options.Apply(DeclaredSettings)";
 
+    /// <summary>
+    /// The settings the teacher trains with: the run's, but with a swept learning rate put back to the declared one (the LearningRate
+    /// axis is a student knob: every trial of a data set and seed then distils from the same teacher), and the teacher's own epochs
+    /// (<paramref name="epochs"/>, e.g. "Epochs = 3", or null). Without [Sweep] this is the text it always was.
+    /// </summary>
+    public static string TeacherSettings(ExperimentSpec spec, string? epochs)
+    {
+        var assignments = new System.Collections.Generic.List<string>();
+        if (spec.Sweep is { } sweep && sweep.Has(SweepKnob.LearningRate)) assignments.Add("LearningRate = DeclaredSettings.LearningRate");
+        if (epochs is not null) assignments.Add(epochs);
+        return assignments.Count == 0 ? "settings" : $"settings with {{ {string.Join(", ", assignments)} }}";
+    }
+
+    /// <summary>A &lt;remarks&gt; for <c>Run(Trial, ...)</c> saying what a swept learning rate acts on (nothing without that axis).</summary>
+    public static void WriteRunRemarks(IndentedTextWriter w, ExperimentSpec spec)
+    {
+        if (spec.Sweep is not { } sweep || !sweep.Has(SweepKnob.LearningRate) || spec.Teacher is null) return;
+        w.WriteLine("/// <remarks>");
+        w.WriteLine("/// The trial's learning rate applies to the student phases (the baseline and distillation); the teacher trains with the declared");
+        w.WriteLine("/// <c>[Train(LearningRate = ...)]</c>, so trials that differ only in student knobs distil from the same teacher.");
+        w.WriteLine("/// </remarks>");
+    }
+
     /// <summary>The teacher selection argument: the declared constant, or the trial's.</summary>
     public static string TeacherSelection(ExperimentSpec spec, TeacherSelectionSpec declared) =>
         spec.Sweep is { } sweep && sweep.Has(SweepKnob.TeacherSelection) ? "trial.TeacherSelection" : "global::KdDsl.TeacherSelection." + declared;
@@ -66,6 +89,8 @@ internal static class SweepEmitter
 
         w.WriteLine();
         w.WriteLine("/// <summary>One point of the sweep grid: its index in <see cref=\"Grid\"/> and the value of each [Sweep] axis.</summary>");
+        if (sweep.Has(SweepKnob.LearningRate) && spec.Teacher is not null)
+            w.WriteLine("/// <remarks><c>LearningRate</c> is the student phases' learning rate; the teacher trains with the declared one.</remarks>");
         w.WriteLine("public sealed record Trial(int Index" + string.Concat(axes.Select(a => $", {a.TypeName} {a.Name}")) + ")");
         Block(w, () =>
         {
@@ -127,12 +152,27 @@ internal static class SweepEmitter
             w.WriteLine();
             w.WriteLine($"public {Collections}.IReadOnlyList<{pairType}> Configuration(int trial) => Grid[trial].Configuration();");
             w.WriteLine();
+            // The teacher depends on the data set, the seed, the declared teacher settings and the TeacherSelection knob only. The
+            // fingerprint of the declaration goes into the key, so a sweep re-run after the teacher's declaration changed trains a
+            // new teacher instead of loading one trained for the old declaration.
+            if (spec.Teacher is { } teacher)
+            {
+                string fingerprint = TeacherFingerprint(spec, teacher);
+                w.WriteLine("public string? TeacherKey(int trial) => " + (sweep.Has(SweepKnob.TeacherSelection)
+                    ? $"Grid[trial].TeacherSelection.ToString() + {Literal("-" + fingerprint)};" : Literal(fingerprint) + ";"));
+            }
+            else
+            {
+                w.WriteLine("public string? TeacherKey(int trial) => null;");
+            }
+            w.WriteLine();
             w.WriteLine($"public {Sweeps}.SweepTrialResult RunTrial(int trial, global::KdDsl.Data.DatasetSplits data, int seed, global::KdDsl.Training.RunOptions? options = null)");
             Block(w, () =>
             {
                 w.WriteLine("using var result = Run(Grid[trial], data, (options ?? new global::KdDsl.Training.RunOptions()) with { Seed = seed });");
                 w.WriteLine($"return new {Sweeps}.SweepTrialResult(result.StudentAccuracy, {(spec.Teacher is null ? "null" : "result.TeacherAccuracy")}, " +
-                            "result.StudentAloneAccuracy, result.Epochs[result.Epochs.Count - 1].Total, result.Elapsed);");
+                            "result.StudentAloneAccuracy, result.Epochs[result.Epochs.Count - 1].Total, result.Elapsed)" +
+                            (spec.Teacher is null ? ";" : " { TeacherLoaded = result.TeacherLoadedFromCheckpoint };"));
             });
         });
     }
@@ -160,4 +200,33 @@ internal static class SweepEmitter
     private static string Double(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "d";
 
     private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
+
+    /// <summary>
+    /// Eight hex digits of FNV-1a over everything declared that shapes a trained teacher: its model (the student's for a self
+    /// teacher), epochs, selection and stopping accuracy, and the declared training settings it trains with. Stable across
+    /// builds and machines (invariant text, no string.GetHashCode).
+    /// </summary>
+    private static string TeacherFingerprint(ExperimentSpec spec, TeacherSpec teacher)
+    {
+        var t = spec.Train;
+        string text = string.Join("|", new[]
+        {
+            teacher.Model.FullyQualifiedName, teacher.IsSelf ? "self:" + spec.Student.FullyQualifiedName : "model",
+            Invariant(teacher.Epochs), Invariant(teacher.Selection), Invariant(teacher.StopAtAccuracy),
+            Invariant(t.Epochs), Invariant(t.BatchSize), Invariant(t.LearningRate), Invariant((int)t.Optimizer), Invariant(t.Momentum),
+            Invariant(t.WeightDecay), Invariant(t.AccumulationSteps), Invariant(t.ClipGradientNorm), Invariant((int)t.Schedule),
+            Invariant(t.WarmupSteps), Invariant(t.StepDecayEpochs), Invariant(t.StepDecayFactor),
+        });
+        uint hash = 2166136261;
+        foreach (char c in text)
+        {
+            hash ^= c;
+            hash *= 16777619;
+        }
+        return hash.ToString("x8", CultureInfo.InvariantCulture);
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Invariant(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

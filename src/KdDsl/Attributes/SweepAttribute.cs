@@ -11,7 +11,8 @@ namespace KdDsl;
 /// <item><c>Distance</c> (<see cref="LossKind.KlDivergence"/> or <see cref="LossKind.LogitMse"/>): which D the declared KL/MSE term computes;</item>
 /// <item><c>Temperature</c>, <c>StudentTemperature</c> (double &gt; 0): the KL term's teacher and student temperatures;</item>
 /// <item><c>TeacherSelection</c> (<see cref="KdDsl.TeacherSelection"/>): which teacher checkpoint is distilled from;</item>
-/// <item><c>LearningRate</c> (double &gt; 0): the learning rate of every training phase.</item>
+/// <item><c>LearningRate</c> (double &gt; 0): the learning rate of the student phases (baseline and distillation); the teacher trains
+/// with the declared one, so trials that differ only in student knobs distil from the same teacher.</item>
 /// </list>
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
@@ -49,6 +50,6 @@ public static class SweepAxes
     /// <summary>Which teacher epoch is distilled from (needs a validation split for all but <see cref="TeacherSelection.LastEpoch"/>).</summary>
     public const string TeacherSelection = nameof(TeacherSelection);
 
-    /// <summary>The learning rate of every training phase.</summary>
+    /// <summary>The learning rate of the student phases (baseline and distillation); the teacher keeps the declared one.</summary>
     public const string LearningRate = nameof(LearningRate);
 }

@@ -18,6 +18,7 @@ public sealed class TeacherAttribute : Attribute
     /// <summary>
     /// Path of a teacher checkpoint (TorchSharp format). When the file exists the teacher is loaded from it and not trained;
     /// otherwise the teacher is trained and then saved there (atomically). Unset: the teacher is trained in every run.
+    /// <c>RunOptions.TeacherCheckpoint</c> overrides it (a sweep passes one file per data set, seed and teacher selection).
     /// </summary>
     public string? Checkpoint { get; set; }
 

@@ -14,7 +14,11 @@ public sealed record SweepAxis(string Name, IReadOnlyList<string> Values);
 /// <param name="StudentAloneAccuracy">The student trained alone (null unless <c>StudentBaseline = true</c>).</param>
 /// <param name="FinalLoss">The weighted distillation loss of the last epoch.</param>
 /// <param name="Elapsed">Wall time of the run.</param>
-public sealed record SweepTrialResult(double StudentAccuracy, double? TeacherAccuracy, double? StudentAloneAccuracy, double FinalLoss, TimeSpan Elapsed);
+public sealed record SweepTrialResult(double StudentAccuracy, double? TeacherAccuracy, double? StudentAloneAccuracy, double FinalLoss, TimeSpan Elapsed)
+{
+    /// <summary>Whether the trial loaded its teacher from <see cref="RunOptions.TeacherCheckpoint"/> instead of training it.</summary>
+    public bool TeacherLoaded { get; init; }
+}
 
 /// <summary>
 /// A swept experiment as the non-generic sweep machinery sees it (store, command line, report). The generator implements it for
@@ -40,7 +44,19 @@ public interface ISweepExperiment
     /// <summary>Trial <paramref name="trial"/>'s configuration: one (axis, value) pair per axis, in axis order.</summary>
     IReadOnlyList<KeyValuePair<string, string>> Configuration(int trial);
 
-    /// <summary>Runs trial <paramref name="trial"/> with <paramref name="seed"/> on <paramref name="data"/>.</summary>
+    /// <summary>
+    /// What trial <paramref name="trial"/>'s teacher depends on besides the experiment, the data set and the seed: the values of the
+    /// swept knobs that change the teacher (today only TeacherSelection) and a fingerprint of the teacher's declaration (model,
+    /// epochs, selection, the training settings it trains with), so a changed declaration never loads an old teacher; null when
+    /// the experiment trains no teacher (teacher-free terms). Trials with the same key share one teacher; <see cref="SweepRunner"/>
+    /// names its checkpoint file by it.
+    /// </summary>
+    string? TeacherKey(int trial);
+
+    /// <summary>
+    /// Runs trial <paramref name="trial"/> with <paramref name="seed"/> on <paramref name="data"/>; with
+    /// <see cref="RunOptions.TeacherCheckpoint"/> set, the teacher is loaded from that file when it exists, else trained and saved there.
+    /// </summary>
     SweepTrialResult RunTrial(int trial, DatasetSplits data, int seed, RunOptions? options = null);
 }
 

@@ -4,6 +4,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
 using KdDsl.Data;
 using KdDsl.Training;
 
@@ -18,6 +20,9 @@ public static class SweepRunner
     /// <summary>
     /// Runs every item not yet finished in <paramref name="store"/>: finished trials are skipped, running ones (left by a killed
     /// process) are run again, failed ones are skipped unless <paramref name="retryFailed"/>. Each data set is loaded once, on first use.
+    /// Each teacher is trained once: every trial runs with <see cref="RunOptions.TeacherCheckpoint"/> set to its teacher's file in
+    /// <see cref="TeacherFolder"/> (see <see cref="TeacherCheckpoint"/>), so the first trial that needs a teacher trains and saves it,
+    /// and the others (and a resumed sweep) load it.
     /// </summary>
     public static SweepRunSummary Run(
         SweepStore store, IReadOnlyList<SweepWorkItem> items, string dataRoot, Shard shard, TextWriter log, bool retryFailed = false,
@@ -50,14 +55,19 @@ public static class SweepRunner
                 }
                 store.Begin(item, shard.Count > 1 ? shard.ToString() : null);
                 var clock = Stopwatch.StartNew();
+                // Shards running on one file system share the folder. Two shards that race to train the same teacher both train it
+                // from the same seed and data and save it atomically (a temporary file renamed into place): on the CPU the weights
+                // are bit for bit identical, so whichever rename lands last changes nothing, and a reader never sees a partial file.
+                var trialOptions = (options ?? new RunOptions()) with { TeacherCheckpoint = TeacherCheckpoint(TeacherFolder(store.Path), item, options) };
                 string what = $"{item.Experiment.Name} / {item.Dataset.Name} / trial {item.Trial} ({SweepGrid.Describe(item.Experiment.Configuration(item.Trial))}) / seed {item.Seed}";
                 try
                 {
-                    var result = item.Experiment.RunTrial(item.Trial, data, item.Seed, options);
+                    var result = item.Experiment.RunTrial(item.Trial, data, item.Seed, trialOptions);
                     store.Finish(item, result);
                     ran++;
                     log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"[{ran + failed}/{pending.Count}] {what}: student {100 * result.StudentAccuracy:F2}% ({result.Elapsed.TotalSeconds:F1} s)"));
+                        $"[{ran + failed}/{pending.Count}] {what}: student {100 * result.StudentAccuracy:F2}% " +
+                        $"({(trialOptions.TeacherCheckpoint is null ? "" : result.TeacherLoaded ? "teacher loaded, " : "teacher trained, ")}{result.Elapsed.TotalSeconds:F1} s)"));
                 }
                 catch (Exception error) when (error is not OutOfMemoryException)
                 {
@@ -72,5 +82,36 @@ public static class SweepRunner
             foreach (var data in loaded.Values) data.Dispose();
         }
         return new SweepRunSummary(items.Count, finished, skippedFailed, ran, failed);
+    }
+
+    /// <summary>The folder a sweep keeps its teachers in: <c>teachers</c> beside the store's database file.</summary>
+    public static string TeacherFolder(string storePath) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storePath)) ?? ".", "teachers");
+
+    /// <summary>
+    /// The file <paramref name="item"/>'s teacher is kept in, or null when its experiment trains no teacher:
+    /// <c>{folder}/{experiment}-{dataset}-seed{seed}[-{key}][-epochs{n}].pt</c>, where key is <see cref="ISweepExperiment.TeacherKey"/>
+    /// (the TeacherSelection value when it is swept, and the fingerprint of the teacher's declaration) and n the <see cref="RunOptions.Epochs"/> override, if any. A teacher depends on
+    /// nothing else a sweep varies. Characters other than letters, digits, '.', '-' and '_' become '_', and such a name gets a
+    /// hash of the original so that two names never meet in one file.
+    /// </summary>
+    public static string? TeacherCheckpoint(string folder, SweepWorkItem item, RunOptions? options = null)
+    {
+        string? key = item.Experiment.TeacherKey(item.Trial);
+        if (key is null) return null;
+        var name = new StringBuilder();
+        name.Append(item.Experiment.Name).Append('-').Append(item.Dataset.Name).Append("-seed").Append(item.Seed.ToString(CultureInfo.InvariantCulture));
+        if (key.Length > 0) name.Append('-').Append(key);
+        if (options?.Epochs is int epochs) name.Append("-epochs").Append(epochs.ToString(CultureInfo.InvariantCulture));
+        return Path.Combine(folder, SafeFileName(name.ToString()) + ".pt");
+    }
+
+    private static string SafeFileName(string name)
+    {
+        var safe = new StringBuilder(name.Length);
+        foreach (char c in name) safe.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_');
+        string result = safe.ToString(); // starts with the experiment's name, a C# identifier: never '.' or empty
+        if (result == name) return result;
+        return result + "-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(name)), 0, 4).ToLowerInvariant();
     }
 }

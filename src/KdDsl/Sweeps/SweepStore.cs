@@ -41,6 +41,12 @@ public sealed record TrialRecord(
     string? Error,
     string? Shard)
 {
+    /// <summary>
+    /// Whether the trial loaded its teacher from the sweep's teacher folder (false: it trained and saved it; null: no teacher, not
+    /// finished, or a database written before the store recorded it).
+    /// </summary>
+    public bool? TeacherLoaded { get; init; }
+
     /// <summary>The configuration as one line (the report's key).</summary>
     public string ConfigurationText => SweepGrid.Describe(Configuration);
 }
@@ -60,6 +66,11 @@ public sealed class SweepStore : IDisposable
 
     private readonly SqliteConnection connection;
     private readonly HashSet<string> knobColumns = new(StringComparer.Ordinal);
+
+    // teacher_loaded came after the first databases were written: older files lack it until a trial finishes here, and are read as
+    // null (ALTER TABLE ADD COLUMN only when writing, so reading a read-only shard file never modifies it).
+    private const string TeacherLoadedColumn = "teacher_loaded";
+    private bool hasTeacherLoadedColumn;
 
     private SweepStore(SqliteConnection connection, string path)
     {
@@ -105,9 +116,14 @@ public sealed class SweepStore : IDisposable
             """);
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT name FROM pragma_table_info('trials') WHERE name LIKE 'knob\\_%' ESCAPE '\\';";
+            command.CommandText = "SELECT name FROM pragma_table_info('trials');";
             using var reader = command.ExecuteReader();
-            while (reader.Read()) store.knobColumns.Add(reader.GetString(0));
+            while (reader.Read())
+            {
+                string column = reader.GetString(0);
+                if (column.StartsWith("knob_", StringComparison.Ordinal)) store.knobColumns.Add(column);
+                else if (column == TeacherLoadedColumn) store.hasTeacherLoadedColumn = true;
+            }
         }
         return store;
     }
@@ -155,11 +171,18 @@ public sealed class SweepStore : IDisposable
     public void Finish(SweepWorkItem item, SweepTrialResult result)
     {
         using var transaction = connection.BeginTransaction();
+        if (!hasTeacherLoadedColumn)
+        {
+            using var alter = connection.CreateCommand();
+            alter.Transaction = transaction;
+            alter.CommandText = $"ALTER TABLE trials ADD COLUMN {TeacherLoadedColumn} INTEGER;";
+            alter.ExecuteNonQuery();
+        }
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText =
             "UPDATE trials SET status = 'finished', student_accuracy = $student_accuracy, teacher_accuracy = $teacher_accuracy, " +
-            "student_alone_accuracy = $alone, final_loss = $loss, seconds = $seconds, finished_utc = $finished, error = NULL " +
+            $"student_alone_accuracy = $alone, final_loss = $loss, seconds = $seconds, finished_utc = $finished, error = NULL, {TeacherLoadedColumn} = $teacher_loaded " +
             "WHERE experiment = $experiment AND dataset = $dataset AND trial = $trial AND seed = $seed;";
         AddKey(command, item);
         command.Parameters.AddWithValue("$student_accuracy", result.StudentAccuracy);
@@ -168,9 +191,12 @@ public sealed class SweepStore : IDisposable
         command.Parameters.AddWithValue("$loss", result.FinalLoss);
         command.Parameters.AddWithValue("$seconds", result.Elapsed.TotalSeconds);
         command.Parameters.AddWithValue("$finished", Now());
+        // No teacher, no flag (a teacher-free trial neither trains nor loads one).
+        command.Parameters.AddWithValue("$teacher_loaded", result.TeacherAccuracy is null ? DBNull.Value : result.TeacherLoaded ? 1 : 0);
         if (command.ExecuteNonQuery() != 1)
             throw new InvalidOperationException($"Trial {item.Trial} (seed {item.Seed}) of {item.Experiment.Name} on {item.Dataset.Name} was not begun in {Path}.");
         transaction.Commit();
+        hasTeacherLoadedColumn = true;
     }
 
     /// <summary>Marks a trial failed, keeping the error.</summary>
@@ -192,7 +218,7 @@ public sealed class SweepStore : IDisposable
     {
         var records = new List<TrialRecord>();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM trials ORDER BY experiment, dataset, seed, trial;";
+        command.CommandText = $"SELECT {Columns}, {(hasTeacherLoadedColumn ? TeacherLoadedColumn : "NULL")} FROM trials ORDER BY experiment, dataset, seed, trial;";
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -201,7 +227,10 @@ public sealed class SweepStore : IDisposable
                 FromJson(reader.GetString(5)), ParseStatus(reader.GetString(6)),
                 NullableDouble(reader, 7), NullableDouble(reader, 8), NullableDouble(reader, 9), NullableDouble(reader, 10), NullableDouble(reader, 11),
                 reader.IsDBNull(12) ? null : reader.GetString(12), reader.IsDBNull(13) ? null : reader.GetString(13),
-                reader.GetInt32(14), reader.IsDBNull(15) ? null : reader.GetString(15), reader.IsDBNull(16) ? null : reader.GetString(16)));
+                reader.GetInt32(14), reader.IsDBNull(15) ? null : reader.GetString(15), reader.IsDBNull(16) ? null : reader.GetString(16))
+            {
+                TeacherLoaded = reader.IsDBNull(17) ? null : reader.GetInt64(17) != 0,
+            });
         }
         return records;
     }

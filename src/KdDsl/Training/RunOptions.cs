@@ -23,6 +23,13 @@ public sealed record RunOptions
     /// </summary>
     public string? Checkpoint { get; init; }
 
+    /// <summary>
+    /// Replaces the declared <c>[Teacher(Checkpoint = ...)]</c> path: the teacher is loaded from this file when it exists, else trained
+    /// and then saved there atomically. Works for a <c>[SelfTeacher]</c> too. A sweep sets it to one file per experiment, data set,
+    /// seed and teacher-affecting knob values, so each teacher is trained once and reused by every trial that shares it.
+    /// </summary>
+    public string? TeacherCheckpoint { get; init; }
+
     /// <summary>Receives one report per training step and per finished epoch.</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
 

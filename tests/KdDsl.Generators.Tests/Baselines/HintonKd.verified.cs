@@ -38,16 +38,20 @@ namespace Sample.Experiments
             var teacher = new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount);
             global::KdDsl.Training.ModelChecks.EnsureFits(teacher, "teacher", "Sample.BigNet", data.Train);
             global::TorchSharp.ModuleExtensionMethods.to(teacher, device);
-            bool teacherLoaded = global::KdDsl.Training.TeacherCheckpoint.Exists("teachers/big.ckpt");
+            string? teacherCheckpoint = options.TeacherCheckpoint ?? "teachers/big.ckpt";
+            bool teacherLoaded = global::KdDsl.Training.TeacherCheckpoint.Exists(teacherCheckpoint);
             global::KdDsl.Training.TeacherTrainingReport? teacherTraining = null;
             if (teacherLoaded)
             {
-                global::KdDsl.Training.TeacherCheckpoint.Load(teacher, "teachers/big.ckpt", "Sample.BigNet");
+                global::KdDsl.Training.TeacherCheckpoint.Load(teacher, teacherCheckpoint!, "Sample.BigNet");
             }
             else
             {
                 teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings with { Epochs = 3 }, global::KdDsl.TeacherSelection.LastEpoch, 0d, device, options.Progress);
-                global::KdDsl.Training.TeacherCheckpoint.SaveAtomically(teacher, "teachers/big.ckpt");
+                if (teacherCheckpoint is not null)
+                {
+                    global::KdDsl.Training.TeacherCheckpoint.SaveAtomically(teacher, teacherCheckpoint);
+                }
             }
             var teacherTest = global::KdDsl.Training.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);
             double teacherAccuracy = teacherTest.Accuracy;

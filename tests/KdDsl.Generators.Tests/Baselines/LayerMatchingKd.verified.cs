@@ -55,8 +55,21 @@ namespace Sample.Experiments
             // The HiddenStates term: its projections (when the widths differ) are created here, before the optimizer, and trained with the student.
             var matcher = new global::KdDsl.Matching.HiddenStateMatcher(layerMap, global::KdDsl.HiddenDistance.SquaredL2, global::KdDsl.HiddenNormalization.LayerNorm);
             global::TorchSharp.ModuleExtensionMethods.to(matcher, device);
-            const bool teacherLoaded = false;
-            global::KdDsl.Training.TeacherTrainingReport? teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings with { Epochs = 3 }, global::KdDsl.TeacherSelection.LastEpoch, 0d, device, options.Progress);
+            string? teacherCheckpoint = options.TeacherCheckpoint ?? null;
+            bool teacherLoaded = global::KdDsl.Training.TeacherCheckpoint.Exists(teacherCheckpoint);
+            global::KdDsl.Training.TeacherTrainingReport? teacherTraining = null;
+            if (teacherLoaded)
+            {
+                global::KdDsl.Training.TeacherCheckpoint.Load(teacher, teacherCheckpoint!, "Sample.Deep");
+            }
+            else
+            {
+                teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings with { Epochs = 3 }, global::KdDsl.TeacherSelection.LastEpoch, 0d, device, options.Progress);
+                if (teacherCheckpoint is not null)
+                {
+                    global::KdDsl.Training.TeacherCheckpoint.SaveAtomically(teacher, teacherCheckpoint);
+                }
+            }
             var teacherTest = global::KdDsl.Training.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);
             double teacherAccuracy = teacherTest.Accuracy;
 

@@ -39,8 +39,21 @@ namespace Sample.Experiments
             var teacher = new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount);
             global::KdDsl.Training.ModelChecks.EnsureFits(teacher, "teacher", "Sample.BigNet", data.Train);
             global::TorchSharp.ModuleExtensionMethods.to(teacher, device);
-            const bool teacherLoaded = false;
-            global::KdDsl.Training.TeacherTrainingReport? teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings, global::KdDsl.TeacherSelection.LowestValidationLoss, 0d, device, options.Progress);
+            string? teacherCheckpoint = options.TeacherCheckpoint ?? null;
+            bool teacherLoaded = global::KdDsl.Training.TeacherCheckpoint.Exists(teacherCheckpoint);
+            global::KdDsl.Training.TeacherTrainingReport? teacherTraining = null;
+            if (teacherLoaded)
+            {
+                global::KdDsl.Training.TeacherCheckpoint.Load(teacher, teacherCheckpoint!, "Sample.BigNet");
+            }
+            else
+            {
+                teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings, global::KdDsl.TeacherSelection.LowestValidationLoss, 0d, device, options.Progress);
+                if (teacherCheckpoint is not null)
+                {
+                    global::KdDsl.Training.TeacherCheckpoint.SaveAtomically(teacher, teacherCheckpoint);
+                }
+            }
             var teacherTest = global::KdDsl.Training.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);
             double teacherAccuracy = teacherTest.Accuracy;
             var teacherCalibration = global::KdDsl.Training.CalibrationSteps.CalibrateTeacher(teacher, data, bins, settings.BatchSize, device);

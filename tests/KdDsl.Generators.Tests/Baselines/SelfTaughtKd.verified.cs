@@ -30,8 +30,21 @@ partial class SelfTaughtKd
         global::KdDsl.Training.ModelChecks.EnsureFits(teacher, "teacher", "Sample.SmallNet", data.Train);
         global::TorchSharp.ModuleExtensionMethods.to(teacher, device);
         global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
-        const bool teacherLoaded = false;
-        global::KdDsl.Training.TeacherTrainingReport? teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings with { Epochs = 2 }, global::KdDsl.TeacherSelection.LastEpoch, 0d, device, options.Progress);
+        string? teacherCheckpoint = options.TeacherCheckpoint ?? null;
+        bool teacherLoaded = global::KdDsl.Training.TeacherCheckpoint.Exists(teacherCheckpoint);
+        global::KdDsl.Training.TeacherTrainingReport? teacherTraining = null;
+        if (teacherLoaded)
+        {
+            global::KdDsl.Training.TeacherCheckpoint.Load(teacher, teacherCheckpoint!, "Sample.SmallNet");
+        }
+        else
+        {
+            teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings with { Epochs = 2 }, global::KdDsl.TeacherSelection.LastEpoch, 0d, device, options.Progress);
+            if (teacherCheckpoint is not null)
+            {
+                global::KdDsl.Training.TeacherCheckpoint.SaveAtomically(teacher, teacherCheckpoint);
+            }
+        }
         var teacherTest = global::KdDsl.Training.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);
         double teacherAccuracy = teacherTest.Accuracy;
         using var teacherLogitWeights = global::KdDsl.Training.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, "teacher", "Sample.SmallNet");

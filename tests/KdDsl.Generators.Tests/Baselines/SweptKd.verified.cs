@@ -25,6 +25,10 @@ namespace Sample.Experiments
         }
 
         /// <summary>Trains (or loads) the teacher, trains the student alone where declared, distills the student, and evaluates them.</summary>
+        /// <remarks>
+        /// The trial's learning rate applies to the student phases (the baseline and distillation); the teacher trains with the declared
+        /// <c>[Train(LearningRate = ...)]</c>, so trials that differ only in student knobs distil from the same teacher.
+        /// </remarks>
         public static Result Run(Trial trial, global::KdDsl.Data.DatasetSplits data, global::KdDsl.Training.RunOptions? options = null)
         {
             options ??= new global::KdDsl.Training.RunOptions();
@@ -39,8 +43,21 @@ namespace Sample.Experiments
             var teacher = new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount);
             global::KdDsl.Training.ModelChecks.EnsureFits(teacher, "teacher", "Sample.BigNet", data.Train);
             global::TorchSharp.ModuleExtensionMethods.to(teacher, device);
-            const bool teacherLoaded = false;
-            global::KdDsl.Training.TeacherTrainingReport? teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings with { Epochs = 3 }, trial.TeacherSelection, 0d, device, options.Progress);
+            string? teacherCheckpoint = options.TeacherCheckpoint ?? null;
+            bool teacherLoaded = global::KdDsl.Training.TeacherCheckpoint.Exists(teacherCheckpoint);
+            global::KdDsl.Training.TeacherTrainingReport? teacherTraining = null;
+            if (teacherLoaded)
+            {
+                global::KdDsl.Training.TeacherCheckpoint.Load(teacher, teacherCheckpoint!, "Sample.BigNet");
+            }
+            else
+            {
+                teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings with { LearningRate = DeclaredSettings.LearningRate, Epochs = 3 }, trial.TeacherSelection, 0d, device, options.Progress);
+                if (teacherCheckpoint is not null)
+                {
+                    global::KdDsl.Training.TeacherCheckpoint.SaveAtomically(teacher, teacherCheckpoint);
+                }
+            }
             var teacherTest = global::KdDsl.Training.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);
             double teacherAccuracy = teacherTest.Accuracy;
 
@@ -223,6 +240,7 @@ namespace Sample.Experiments
         }
 
         /// <summary>One point of the sweep grid: its index in <see cref="Grid"/> and the value of each [Sweep] axis.</summary>
+        /// <remarks><c>LearningRate</c> is the student phases' learning rate; the teacher trains with the declared one.</remarks>
         public sealed record Trial(int Index, double Alpha, global::KdDsl.LossKind Distance, global::KdDsl.TeacherSelection TeacherSelection, double StudentTemperature, double LearningRate)
         {
             /// <summary>The knob values as invariant strings, in axis order (what the sweep store records).</summary>
@@ -284,10 +302,12 @@ namespace Sample.Experiments
 
             public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> Configuration(int trial) => Grid[trial].Configuration();
 
+            public string? TeacherKey(int trial) => Grid[trial].TeacherSelection.ToString() + "-491f5b09";
+
             public global::KdDsl.Sweeps.SweepTrialResult RunTrial(int trial, global::KdDsl.Data.DatasetSplits data, int seed, global::KdDsl.Training.RunOptions? options = null)
             {
                 using var result = Run(Grid[trial], data, (options ?? new global::KdDsl.Training.RunOptions()) with { Seed = seed });
-                return new global::KdDsl.Sweeps.SweepTrialResult(result.StudentAccuracy, result.TeacherAccuracy, result.StudentAloneAccuracy, result.Epochs[result.Epochs.Count - 1].Total, result.Elapsed);
+                return new global::KdDsl.Sweeps.SweepTrialResult(result.StudentAccuracy, result.TeacherAccuracy, result.StudentAloneAccuracy, result.Epochs[result.Epochs.Count - 1].Total, result.Elapsed) { TeacherLoaded = result.TeacherLoadedFromCheckpoint };
             }
         }
     }

@@ -23,6 +23,8 @@ internal sealed class FakeSweep(string name, int trials, int? throwOn = null) : 
 
     public IReadOnlyList<KeyValuePair<string, string>> Configuration(int trial) => SweepGrid.Configuration(Axes, trial);
 
+    public string? TeacherKey(int trial) => null; // it trains no teacher
+
     public SweepTrialResult RunTrial(int trial, DatasetSplits data, int seed, RunOptions? options = null)
     {
         Runs.Add((trial, seed));

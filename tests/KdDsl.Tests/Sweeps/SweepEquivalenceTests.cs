@@ -1,3 +1,5 @@
+using System;
+using System.IO;
 using System.Linq;
 using KdDsl.Data;
 using KdDsl.SweepHost;
@@ -52,6 +54,17 @@ public partial class FixedLowestLossT1Rate01
 {
 }
 
+/// <summary>The same at the declared learning rate (1e-3): the rate the swept experiment's teacher trains with in every trial.</summary>
+[Distillation]
+[Teacher(typeof(HostTeacher), Epochs = 3, Selection = TeacherSelection.LowestValidationLoss)]
+[Student(typeof(HostStudent16))]
+[Loss(LossKind.CrossEntropy, Weight = 0.5)]
+[Loss(LossKind.KlDivergence, Weight = 0.5, Temperature = 4, StudentTemperature = 1)]
+[Train(Epochs = 2, BatchSize = 32, Seed = 5)]
+public partial class FixedLowestLossT1
+{
+}
+
 /// <summary>A sweep trial and the same configuration declared with constants give identical runs, knob by knob.</summary>
 public sealed class SweepEquivalenceTests
 {
@@ -90,17 +103,38 @@ public sealed class SweepEquivalenceTests
             t.TeacherSelection == TeacherSelection.LowestValidationLoss && t.StudentTemperature == 1 && t.LearningRate == 1e-2);
         Assert.Equal(5, trial.Index); // (1, 0, 1) in a 2 × 2 × 2 grid
 
-        using var swept = SelectionTemperatureRateSweep.Run(trial, data, options);
-        using var fixedRun = FixedLowestLossT1Rate01.Run(data, options);
-        Assert.Equal(0.01, swept.Settings.LearningRate);
-        Assert.Equal(TeacherSelection.LowestValidationLoss, swept.TeacherTraining!.Selection);
-        Assert.Equal(fixedRun.TeacherTraining!.SelectedEpoch, swept.TeacherTraining.SelectedEpoch);
-        Assert.Equal(fixedRun.TeacherAccuracy, swept.TeacherAccuracy);
-        Assert.Equal(fixedRun.StudentAccuracy, swept.StudentAccuracy);
-        Assert.Equal(fixedRun.Epochs.Select(e => (e.Total, e.KlDivergence)), swept.Epochs.Select(e => (e.Total, e.KlDivergence)));
+        // The swept learning rate is the student's: the teacher trains with the declared 1e-3 in every trial. Written with constants,
+        // that is FixedLowestLossT1's teacher (trained at 1e-3, saved) loaded into FixedLowestLossT1Rate01 (student at 1e-2).
+        string teacherFile = Path.Combine(Path.GetTempPath(), "kddsl-equivalence-" + Guid.NewGuid().ToString("N"), "teacher.pt");
+        try
+        {
+            using var swept = SelectionTemperatureRateSweep.Run(trial, data, options);
+            using var declaredRate = FixedLowestLossT1.Run(data, options with { TeacherCheckpoint = teacherFile });
+            using var fixedRun = FixedLowestLossT1Rate01.Run(data, options with { TeacherCheckpoint = teacherFile });
+            Assert.False(declaredRate.TeacherLoadedFromCheckpoint);
+            Assert.True(fixedRun.TeacherLoadedFromCheckpoint);
+            Assert.Equal(0.01, swept.Settings.LearningRate);
+            Assert.Equal(TeacherSelection.LowestValidationLoss, swept.TeacherTraining!.Selection);
+            Assert.Equal(declaredRate.TeacherTraining!.SelectedEpoch, swept.TeacherTraining.SelectedEpoch);
+            Assert.Equal(declaredRate.TeacherEpochLosses, swept.TeacherEpochLosses);
+            Assert.Equal(fixedRun.TeacherAccuracy, swept.TeacherAccuracy);
+            Assert.Equal(fixedRun.StudentAccuracy, swept.StudentAccuracy);
+            Assert.Equal(fixedRun.Epochs.Select(e => (e.Total, e.KlDivergence)), swept.Epochs.Select(e => (e.Total, e.KlDivergence)));
 
-        // Another trial of the grid does train something else (the knobs are not ignored).
-        using var other = SelectionTemperatureRateSweep.Run(SelectionTemperatureRateSweep.Grid[0], data, options);
-        Assert.NotEqual(swept.Epochs[^1].KlDivergence, other.Epochs[^1].KlDivergence);
+            // At the declared rate the trial (index 4) is FixedLowestLossT1 itself, teacher and student.
+            using var sweptDeclaredRate = SelectionTemperatureRateSweep.Run(SelectionTemperatureRateSweep.Grid[4], data, options);
+            Assert.Equal(0.001, sweptDeclaredRate.Trial.LearningRate);
+            Assert.Equal(declaredRate.TeacherAccuracy, sweptDeclaredRate.TeacherAccuracy);
+            Assert.Equal(declaredRate.StudentAccuracy, sweptDeclaredRate.StudentAccuracy);
+            Assert.Equal(declaredRate.Epochs.Select(e => (e.Total, e.KlDivergence)), sweptDeclaredRate.Epochs.Select(e => (e.Total, e.KlDivergence)));
+
+            // Another trial of the grid does train something else (the knobs are not ignored).
+            using var other = SelectionTemperatureRateSweep.Run(SelectionTemperatureRateSweep.Grid[0], data, options);
+            Assert.NotEqual(swept.Epochs[^1].KlDivergence, other.Epochs[^1].KlDivergence);
+        }
+        finally
+        {
+            if (Directory.Exists(Path.GetDirectoryName(teacherFile))) Directory.Delete(Path.GetDirectoryName(teacherFile)!, recursive: true);
+        }
     }
 }

@@ -25,7 +25,9 @@ public sealed class SweepProcessTests : IDisposable, IClassFixture<SweepProcessT
 
         public SingleProcessSweep()
         {
-            Database = Path.Combine(Path.GetTempPath(), "kddsl-sweep-one-" + Guid.NewGuid().ToString("N") + ".db");
+            // In a folder of its own: the sweep keeps its teachers in "teachers" beside the database.
+            Folder = Path.Combine(Path.GetTempPath(), "kddsl-sweep-one-" + Guid.NewGuid().ToString("N"));
+            Database = Path.Combine(Folder, "single.db");
             rows = new Lazy<IReadOnlyList<TrialRecord>>(() =>
             {
                 Host(new[] { "sweep", "--db", Database }.Concat(ShardedWork).ToArray());
@@ -38,6 +40,8 @@ public sealed class SweepProcessTests : IDisposable, IClassFixture<SweepProcessT
             });
         }
 
+        public string Folder { get; }
+
         public string Database { get; }
 
         public IReadOnlyList<TrialRecord> Rows => rows.Value;
@@ -46,8 +50,7 @@ public sealed class SweepProcessTests : IDisposable, IClassFixture<SweepProcessT
 
         public void Dispose()
         {
-            foreach (string file in new[] { Database, Database + "-wal", Database + "-shm" })
-                if (File.Exists(file)) File.Delete(file);
+            if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true);
         }
     }
 
@@ -71,7 +74,8 @@ public sealed class SweepProcessTests : IDisposable, IClassFixture<SweepProcessT
     {
         // 8 trials: one experiment on one data set, two seeds.
         string[] work = { "sweep", "--experiment", "HostWideSweep", "--dataset", "digits-400", "--seeds", "2" };
-        string reference = Path.Combine(folder, "reference.db"), killed = Path.Combine(folder, "killed.db");
+        // Separate folders, so the killed sweep trains (and on resume reloads) its own teachers instead of the reference's.
+        string reference = Path.Combine(folder, "reference", "sweep.db"), killed = Path.Combine(folder, "killed", "sweep.db");
         Host(work.Concat(new[] { "--db", reference }).ToArray());
 
         using (var child = Start(work.Concat(new[] { "--db", killed }).ToArray()))
@@ -102,6 +106,14 @@ public sealed class SweepProcessTests : IDisposable, IClassFixture<SweepProcessT
         AssertSameTable(Rows(reference), resumed);
         Assert.Equal(2, resumed.Single(r => r.Trial == halfWritten.Trial && r.Seed == halfWritten.Seed).Attempts); // re-run once, not duplicated
         Assert.All(resumed.Where(r => r.Trial != halfWritten.Trial || r.Seed != halfWritten.Seed), r => Assert.Equal(1, r.Attempts));
+
+        // One teacher per seed, trained by the first trial of that seed; every other trial (and the resumed process) loaded it.
+        Assert.Equal(new bool?[] { false, true, true, true, false, true, true, true }, Rows(reference).Select(r => r.TeacherLoaded));
+        // Named by experiment, data set, seed and the fingerprint of the teacher's declaration.
+        Assert.Collection(Directory.GetFiles(Path.Combine(folder, "killed", "teachers"), "*.pt").Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal),
+            name => Assert.Matches("^HostWideSweep-digits-400-seed11-[0-9a-f]{8}\\.pt$", name),
+            name => Assert.Matches("^HostWideSweep-digits-400-seed12-[0-9a-f]{8}\\.pt$", name));
+        Assert.All(resumed.GroupBy(r => r.Seed), seed => Assert.InRange(seed.Count(r => r.TeacherLoaded == false), 0, 1));
     }
 
     [Fact]
@@ -118,6 +130,10 @@ public sealed class SweepProcessTests : IDisposable, IClassFixture<SweepProcessT
             child.Dispose();
         }
         Assert.Equal(new[] { 3, 3, 2 }, shards.Select(s => Rows(s).Count)); // 8 trials, round robin
+        // The shards share the teachers folder beside their databases: one file per experiment (they may have raced to train it).
+        Assert.Collection(Directory.GetFiles(Path.Combine(folder, "teachers"), "*.pt").Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal),
+            name => Assert.Matches("^HostNarrowSweep-digits-250-seed11-[0-9a-f]{8}\\.pt$", name),
+            name => Assert.Matches("^HostWideSweep-digits-250-seed11-[0-9a-f]{8}\\.pt$", name));
         Assert.DoesNotContain(shards.Select(Rows).SelectMany(r => r).GroupBy(r => (r.Experiment, r.Trial)), g => g.Count() > 1);
 
         var merged = SweepStore.ReadMerged(shards, out var conflicts);
