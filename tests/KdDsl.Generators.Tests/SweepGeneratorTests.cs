@@ -32,7 +32,8 @@ public sealed class SweepGeneratorTests
         }
         """;
 
-    private static string Experiment(string attributes, string losses = "[Loss(LossKind.CrossEntropy, Weight = 0.1)]\n[Loss(LossKind.KlDivergence, Weight = 0.9, Temperature = 4)]",
+    // The default terms write no weight, so an Alpha axis replaces nothing declared (KD0039 does not fire).
+    private static string Experiment(string attributes, string losses = "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.KlDivergence, Temperature = 4)]",
         string dataset = "[Dataset(DatasetKind.Digits, ValidationFraction = 0.1)]", string teacher = "[Teacher(typeof(BigNet))]") => $$"""
         using KdDsl;
         using Sample;
@@ -79,7 +80,8 @@ public sealed class SweepGeneratorTests
         Assert.Contains("var distance = trial.Distance == global::KdDsl.LossKind.LogitMse ? global::KdDsl.Losses.DistillationLosses.LogitMse(studentLogits, teacherLogits) " +
                         ": global::KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits, teacherLogits, 4d, trial.StudentTemperature, " +
                         "global::KdDsl.Losses.KlReduction.BatchMean, true);", code);
-        Assert.Contains("settings with { Epochs = 3 }, trial.TeacherSelection,", code);
+        // The teacher trains with the declared learning rate; the trial's is the student phases'.
+        Assert.Contains("settings with { LearningRate = DeclaredSettings.LearningRate, Epochs = 3 }, trial.TeacherSelection,", code);
         Assert.Contains("var settings = options.Apply(DeclaredSettings) with { LearningRate = trial.LearningRate };", code);
         Assert.Contains("new double[] { 1d, 4d }", code); // the int 1 is accepted as a double
         Assert.Contains("LossTermNames { get; } = new string[] { \"CrossEntropy\", \"Distance\" }", code);
@@ -91,7 +93,8 @@ public sealed class SweepGeneratorTests
     [Fact]
     public void Swept_teacher_temperature_is_followed_by_the_student_unless_declared()
     {
-        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, Experiment("[Sweep(\"Temperature\", 2.0, 4.0)]"));
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, Experiment("[Sweep(\"Temperature\", 2.0, 4.0)]",
+            "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.KlDivergence)]"));
         Assert.Empty(result.Diagnostics);
         Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
         Assert.Contains("KlDivergence(studentLogits, teacherLogits, trial.Temperature, trial.Temperature, global::KdDsl.Losses.KlReduction.BatchMean, true)",
@@ -108,7 +111,7 @@ public sealed class SweepGeneratorTests
     {
         var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, Experiment("[Sweep(\"Alpha\", 0.0, 1.0)]",
             "[Loss(LossKind.CrossEntropy, Weight = 0)]\n[Loss(LossKind.LogitMse)]\n[Loss(LossKind.LabelSmoothing, Weight = 0.25)]"));
-        Assert.Empty(result.Diagnostics);
+        Assert.Equal("KD0039", Assert.Single(result.Diagnostics).Id); // the axis replaces the written Weight = 0 (an Info)
         Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
         Assert.Contains("var total = (1d - trial.Alpha) * crossEntropy + trial.Alpha * logitMse + 0.25d * labelSmoothing;",
             result.GeneratedSources.Single().SourceText.ToString());
@@ -129,7 +132,7 @@ public sealed class SweepGeneratorTests
             static partial class GlobalSweep { }
             """;
         var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, source);
-        Assert.Empty(result.Diagnostics);
+        Assert.Equal("KD0039", Assert.Single(result.Diagnostics).Id); // Weight = 0 is replaced (an Info)
         Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
         string code = result.GeneratedSources.Single().SourceText.ToString();
         Assert.Contains("var total = trial.Alpha * logitMse + (1d - trial.Alpha) * crossEntropy;", code);
@@ -237,14 +240,95 @@ public sealed class SweepGeneratorTests
             "KD0018", "\"TeacherSelection\"", "[Sweep(\"TeacherSelection\", ...)] with LowestValidationLoss needs a validation split");
 
     [Fact]
-    public void KD0015_teacher_checkpoint_with_a_sweep() =>
-        Single(Experiment("[Sweep(\"Alpha\", 0.5)]", teacher: "[Teacher(typeof(BigNet), Checkpoint = \"t.ckpt\")]"), "KD0015", "Checkpoint = \"t.ckpt\"",
-            "Teacher.Checkpoint conflicts with [Sweep]");
+    public void KD0038_teacher_checkpoint_with_a_swept_teacher_selection() =>
+        Single(Experiment("[Sweep(\"Alpha\", 0.5)]\n[Sweep(SweepAxes.TeacherSelection, TeacherSelection.LastEpoch, TeacherSelection.BestValidationAccuracy)]",
+                teacher: "[Teacher(typeof(BigNet), Checkpoint = \"t.ckpt\")]"), "KD0038", "Checkpoint = \"t.ckpt\"",
+            "Checkpoint \"t.ckpt\" holds one teacher, but the TeacherSelection axis distils from a different teacher per value; remove Checkpoint",
+            "one teacher per data set, seed and selection next to its store");
+
+    [Fact]
+    public void A_declared_teacher_checkpoint_serves_every_trial_of_the_other_axes()
+    {
+        // The teacher does not depend on Alpha or the (student) learning rate: one file holds the teacher of every trial.
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models,
+            Experiment("[Sweep(\"Alpha\", 0.5, 0.9)]\n[Sweep(SweepAxes.LearningRate, 1e-3, 1e-2)]", teacher: "[Teacher(typeof(BigNet), Checkpoint = \"t.ckpt\")]"));
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        string code = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("string? teacherCheckpoint = options.TeacherCheckpoint ?? \"t.ckpt\";", code);
+        Assert.Contains("TeacherTraining.Train(teacher, data, settings with { LearningRate = DeclaredSettings.LearningRate }, ", code);
+        Assert.Matches("public string\\? TeacherKey\\(int trial\\) => \"[0-9a-f]{8}\";", code);
+        Assert.Contains("{ TeacherLoaded = result.TeacherLoadedFromCheckpoint };", code);
+    }
+
+    [Fact]
+    public void Teacher_key_is_the_swept_selection_and_null_without_a_teacher()
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, Section4);
+        Assert.Matches("public string\\? TeacherKey\\(int trial\\) => Grid\\[trial\\].TeacherSelection.ToString\\(\\) \\+ \"-[0-9a-f]{8}\";",
+            result.GeneratedSources.Single().SourceText.ToString());
+
+        (result, var output) = GeneratorHarness.Run(GeneratorHarness.Models, Experiment("[Sweep(SweepAxes.LearningRate, 1e-3, 1e-2)]",
+            "[Loss(LossKind.LabelSmoothing)]", teacher: ""));
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        string code = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("public string? TeacherKey(int trial) => null;", code);
+        Assert.DoesNotContain("teacherCheckpoint", code);
+        Assert.DoesNotContain("TeacherLoaded", code);
+    }
+
+    [Theory]
+    [InlineData("[Sweep(SweepAxes.Alpha, 0.5, 0.9)]", "[Loss(LossKind.CrossEntropy, Weight = 0.1)]\n[Loss(LossKind.KlDivergence, Weight = 0.9, Temperature = 4)]",
+        "", "SweepAxes.Alpha",
+        "The Alpha axis replaces the declared Weight = 0.1 of the CrossEntropy term and Weight = 0.9 of the KlDivergence term; every trial weighs the terms (1 - alpha) and alpha instead")]
+    [InlineData("[Sweep(SweepAxes.Alpha, 0.5, 0.9)]", "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.LogitMse, Weight = 2)]",
+        "", "SweepAxes.Alpha", "The Alpha axis replaces the declared Weight = 2 of the LogitMse term;")]
+    [InlineData("[Sweep(\"Temperature\", 2.0, 8.0)]", null, "", "\"Temperature\"",
+        "The Temperature axis replaces the declared Temperature = 4 of the KlDivergence term; every trial uses the axis's value instead")]
+    [InlineData("[Sweep(SweepAxes.StudentTemperature, 1.0)]", "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.KlDivergence, StudentTemperature = 2.5)]",
+        "", "SweepAxes.StudentTemperature", "The StudentTemperature axis replaces the declared StudentTemperature = 2.5 of the KlDivergence term;")]
+    [InlineData("[Sweep(SweepAxes.LearningRate, 1e-3, 1e-2)]", null, "[Train(LearningRate = 3e-3)]", "SweepAxes.LearningRate",
+        "The LearningRate axis replaces the declared LearningRate = 0.003 in [Train]; the student phases (baseline and distillation) use the axis's value, " +
+        "the teacher still trains with the declared one")]
+    [InlineData("[Sweep(SweepAxes.Distance, LossKind.KlDivergence)]", "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.LogitMse)]", "", "SweepAxes.Distance",
+        "The Distance axis replaces the declared kind LossKind.LogitMse of the [Loss] term it acts on; no trial computes the declared kind")]
+    public void KD0039_a_swept_axis_replaces_a_value_written_elsewhere(string sweep, string? losses, string train, string span, string message)
+    {
+        var diagnostic = Single(Experiment(sweep + "\n" + train, losses ?? "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.KlDivergence, Temperature = 4)]"),
+            "KD0039", span, message);
+        Assert.Equal(DiagnosticSeverity.Info, diagnostic.Severity);
+    }
+
+    [Fact]
+    public void KD0039_teacher_selection_written_in_the_teacher_attribute()
+    {
+        var diagnostic = Single(Experiment("[Sweep(SweepAxes.TeacherSelection, TeacherSelection.LastEpoch, TeacherSelection.BestValidationAccuracy)]",
+                teacher: "[Teacher(typeof(BigNet), Selection = TeacherSelection.LowestValidationLoss)]"),
+            "KD0039", "SweepAxes.TeacherSelection", "The TeacherSelection axis replaces the declared Selection = TeacherSelection.LowestValidationLoss in [Teacher];");
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, Experiment("[Sweep(SweepAxes.TeacherSelection, TeacherSelection.LastEpoch)]",
+            teacher: "[Teacher(typeof(BigNet), Selection = TeacherSelection.LowestValidationLoss)]"));
+        Assert.Single(result.GeneratedSources); // an Info: still generated, and it compiles
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        Assert.Equal(diagnostic.Id, Assert.Single(result.Diagnostics).Id);
+    }
+
+    [Theory]
+    [InlineData("[Sweep(SweepAxes.StudentTemperature, 1.0, 4.0)]", "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.KlDivergence, Temperature = 4)]")] // T written, T_s not
+    [InlineData("[Sweep(SweepAxes.Alpha, 0.5)]", "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.KlDivergence, Temperature = 4)]")] // weights left at their default
+    [InlineData("[Sweep(SweepAxes.Distance, LossKind.LogitMse, LossKind.KlDivergence)]", "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.LogitMse)]")] // the declared kind is a value
+    [InlineData("[Sweep(SweepAxes.LearningRate, 1e-3)]\n[Train(Epochs = 2)]", "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.KlDivergence)]")] // LearningRate not written
+    public void KD0039_defaults_and_values_the_axis_acts_on_are_not_reported(string attributes, string losses)
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, Experiment(attributes, losses));
+        Assert.Empty(result.Diagnostics);
+    }
 
     [Fact]
     public void KD0037_states_the_size_of_a_large_grid_and_still_generates()
     {
-        string source = Experiment("[Sweep(\"Alpha\", 0.0, 0.2, 0.4, 0.6, 0.8)]\n[Sweep(\"Temperature\", 1.0, 2.0, 4.0, 8.0, 16.0)]\n[Sweep(\"LearningRate\", 1e-4, 1e-3, 1e-2, 1e-1)]");
+        string source = Experiment("[Sweep(\"Alpha\", 0.0, 0.2, 0.4, 0.6, 0.8)]\n[Sweep(\"Temperature\", 1.0, 2.0, 4.0, 8.0, 16.0)]\n[Sweep(\"LearningRate\", 1e-4, 1e-3, 1e-2, 1e-1)]",
+            "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.KlDivergence)]"); // no Temperature written: only KD0037
         var diagnostic = Single(source, "KD0037", "Sweep(\"Alpha\", 0.0, 0.2, 0.4, 0.6, 0.8)", "The sweep of 'Exp' has 100 trials (5 Alpha × 5 Temperature × 4 LearningRate)");
         Assert.Equal(DiagnosticSeverity.Info, diagnostic.Severity);
         var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, source);
@@ -260,4 +344,30 @@ public sealed class SweepGeneratorTests
         Assert.Equal(new[] { "KD0030", "KD0033", "KD0036" }, result.Diagnostics.Select(d => d.Id).OrderBy(id => id));
     }
 
+    /// <summary>The fingerprint in a generated TeacherKey: what a sweep's teacher file name depends on.</summary>
+    private static string TeacherFingerprint(string sweep, string teacher, string losses = "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.KlDivergence, Temperature = 4.0)]", string train = "")
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, Experiment(sweep + "\n" + train, losses, teacher: teacher));
+        Assert.DoesNotContain(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        var match = System.Text.RegularExpressions.Regex.Match(result.GeneratedSources.Single().SourceText.ToString(), "TeacherKey\\(int trial\\) => \"([0-9a-f]{8})\";");
+        Assert.True(match.Success);
+        return match.Groups[1].Value;
+    }
+
+    [Fact]
+    public void Teacher_fingerprint_changes_with_the_teachers_declaration_only()
+    {
+        const string sweep = "[Sweep(SweepAxes.Alpha, 0.5, 0.9)]";
+        string reference = TeacherFingerprint(sweep, "[Teacher(typeof(BigNet), Epochs = 3)]");
+        Assert.Equal(reference, TeacherFingerprint(sweep, "[Teacher(typeof(BigNet), Epochs = 3)]")); // stable
+        // What the teacher does not see: the swept values, the KD term's temperature.
+        Assert.Equal(reference, TeacherFingerprint("[Sweep(SweepAxes.Alpha, 0.1, 0.3)]", "[Teacher(typeof(BigNet), Epochs = 3)]"));
+        Assert.Equal(reference, TeacherFingerprint(sweep, "[Teacher(typeof(BigNet), Epochs = 3)]",
+            "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.KlDivergence, Temperature = 2.0)]"));
+        // What shapes the trained teacher.
+        Assert.NotEqual(reference, TeacherFingerprint(sweep, "[Teacher(typeof(BigNet), Epochs = 4)]"));
+        Assert.NotEqual(reference, TeacherFingerprint(sweep, "[Teacher(typeof(SmallNet), Epochs = 3)]"));
+        Assert.NotEqual(reference, TeacherFingerprint(sweep, "[Teacher(typeof(BigNet), Epochs = 3)]", train: "[Train(LearningRate = 3e-3)]"));
+        Assert.NotEqual(reference, TeacherFingerprint(sweep, "[Teacher(typeof(BigNet), Epochs = 3)]", train: "[Train(BatchSize = 32)]"));
+    }
 }

@@ -37,4 +37,14 @@ internal static partial class DiagnosticDescriptors
         "KD0037", "Sweep grid size",
         "The sweep of '{0}' has {1} trials ({2}); each runs once per data set and seed",
         "KdDsl", DiagnosticSeverity.Info, isEnabledByDefault: true, helpLinkUri: "https://github.com/kddsl/KdDsl/blob/main/docs/diagnostics/KD0037.md");
+
+    public static readonly DiagnosticDescriptor TeacherCheckpointWithSweptSelection = Error(
+        "KD0038", "Teacher checkpoint with a swept teacher selection",
+        "Checkpoint {0} holds one teacher, but the TeacherSelection axis distils from a different teacher per value; remove Checkpoint " +
+        "(a sweep keeps one teacher per data set, seed and selection next to its store)");
+
+    public static readonly DiagnosticDescriptor SweepReplacesDeclaredValue = new(
+        "KD0039", "Sweep axis replaces a declared value",
+        "The {0} axis replaces the declared {1}; {2}",
+        "KdDsl", DiagnosticSeverity.Info, isEnabledByDefault: true, helpLinkUri: "https://github.com/kddsl/KdDsl/blob/main/docs/diagnostics/KD0039.md");
 }

@@ -182,13 +182,15 @@ internal static class SweepParser
             }
             if (knob == SweepKnob.TeacherSelection && context.Dataset is { ValidationFraction: 0 } && texts.Any(t => t != nameof(TeacherSelectionSpec.LastEpoch)))
                 Report(NeedsValidationSplit, nameLocation, $"[Sweep(\"TeacherSelection\", ...)] with {texts.First(t => t != nameof(TeacherSelectionSpec.LastEpoch))}");
+            if (SweepReplacedValues.Describe(knob, texts, context, crossEntropy, teacherTerm, distanceTerm, klTerm >= 0 ? klTerm : distanceTerm) is { } replaced)
+                Report(SweepReplacesDeclaredValue, nameLocation, name, replaced.What, replaced.Effect);
             axes.Add(new SweepAxisSpec(knob, new EquatableArray<string>(expressions), new EquatableArray<string>(texts)));
         }
 
-        // One file per experiment cannot serve every trial and data set.
-        if (context.Teacher is { } teacher && teacher.Has("Checkpoint"))
-            Report(ConflictingOptions, teacher.NamedLocation("Checkpoint"), "Teacher.Checkpoint", "[Sweep]",
-                "every trial, on every data set, would load the one teacher saved there; remove Checkpoint (each trial trains its teacher)");
+        // A declared teacher checkpoint serves every trial (the teacher does not depend on the other knobs, and a sweep's runner
+        // passes one file per data set and seed instead), but one file cannot hold a teacher per swept selection.
+        if (context.Teacher is { } teacher && teacher.Has("Checkpoint") && seen.Contains(SweepKnob.TeacherSelection))
+            Report(TeacherCheckpointWithSweptSelection, teacher.NamedLocation("Checkpoint"), teacher.Named("Checkpoint")?.ToCSharpString() ?? "");
         if (context.Train is { } train && train.Has("Checkpoint"))
             Report(ConflictingOptions, train.NamedLocation("Checkpoint"), "Train.Checkpoint", "[Sweep]",
                 "every trial would resume from the same distillation checkpoint; pass RunOptions.Checkpoint per trial instead");

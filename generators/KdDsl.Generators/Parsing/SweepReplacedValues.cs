@@ -1,0 +1,74 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using KdDsl.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace KdDsl.Generators.Parsing;
+
+/// <summary>
+/// KD0039: which value written elsewhere on the experiment a [Sweep] axis replaces (a [Loss] weight or temperature, the [Train]
+/// learning rate, the [Teacher] selection, the kind of the distance term). Only arguments the user wrote count, never defaults.
+/// </summary>
+internal static class SweepReplacedValues
+{
+    /// <summary>What the axis replaces and what then happens, or null when it replaces nothing the user wrote.</summary>
+    public static (string What, string Effect)? Describe(
+        SweepKnob knob, IReadOnlyList<string> values, SweepParser.Context context, int crossEntropyTerm, int teacherTerm, int distanceTerm, int temperatureTerm)
+    {
+        const string EveryTrial = "every trial uses the axis's value instead";
+        var losses = context.Losses;
+        AttributeArguments? LossAttribute(int term) =>
+            term < 0 || term >= losses.Count ? null
+                : context.LossAttributes.Where(a => a.Positional(0)?.Value is int kind && kind == (int)losses[term].Kind).Select(a => (AttributeArguments?)a).FirstOrDefault();
+        string? Declared(AttributeArguments? attribute, string option, string where) =>
+            attribute is { } a && a.Named(option) is { } value ? $"{option} = {Format(value)} {where}" : null;
+        string Term(int term) => $"of the {losses[term].Kind} term";
+
+        string? what;
+        string effect = EveryTrial;
+        switch (knob)
+        {
+            case SweepKnob.Alpha:
+                var weights = new[]
+                {
+                    Declared(LossAttribute(crossEntropyTerm), "Weight", crossEntropyTerm >= 0 ? Term(crossEntropyTerm) : ""),
+                    Declared(LossAttribute(teacherTerm), "Weight", teacherTerm >= 0 ? Term(teacherTerm) : ""),
+                }.Where(w => w is not null).ToList();
+                what = weights.Count == 0 ? null : string.Join(" and ", weights);
+                effect = "every trial weighs the terms (1 - alpha) and alpha instead";
+                break;
+            case SweepKnob.Temperature:
+            case SweepKnob.StudentTemperature:
+                what = Declared(LossAttribute(temperatureTerm), knob.ToString(), temperatureTerm >= 0 ? Term(temperatureTerm) : "");
+                break;
+            case SweepKnob.LearningRate:
+                what = Declared(context.Train, "LearningRate", "in [Train]");
+                effect = "the student phases (baseline and distillation) use the axis's value, the teacher still trains with the declared one";
+                break;
+            case SweepKnob.TeacherSelection:
+                what = Declared(context.Teacher, "Selection", "in [Teacher]");
+                break;
+            case SweepKnob.Distance:
+                // The term's kind is always written (the axis needs a term to act on); it is replaced only when the axis never uses it.
+                string declared = distanceTerm >= 0 ? losses[distanceTerm].Kind.ToString() : "";
+                what = declared.Length > 0 && !values.Contains(declared) ? $"kind LossKind.{declared} of the [Loss] term it acts on" : null;
+                effect = "no trial computes the declared kind";
+                break;
+            default:
+                what = null;
+                break;
+        }
+        return what is null ? null : (what, effect);
+    }
+
+    private static string Format(TypedConstant value) => value.Value switch
+    {
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        float f => f.ToString("R", CultureInfo.InvariantCulture),
+        int n when value.Type?.ToDisplayString() == "KdDsl.TeacherSelection" && System.Enum.IsDefined(typeof(TeacherSelectionSpec), n) =>
+            "TeacherSelection." + (TeacherSelectionSpec)n,
+        _ => value.ToCSharpString(),
+    };
+}
