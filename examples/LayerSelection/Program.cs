@@ -24,16 +24,22 @@ var dataOption = new Option<string>("--data")
 };
 var seedsOption = new Option<int>("--seeds") { Description = "How many seeds per strategy (0, 1, ...).", DefaultValueFactory = _ => 3 };
 var trainOption = new Option<int>("--train-limit") { Description = "Training images used: the first N of the 60,000.", DefaultValueFactory = _ => 20_000 };
+var teacherTrainOption = new Option<int>("--teacher-train-limit")
+{
+    Description = "Training images the teacher sees: the first N of the 60,000 (0 = the students' --train-limit). A teacher that has seen " +
+                  "more data than its students knows something they cannot learn alone.",
+    DefaultValueFactory = _ => 0,
+};
 var testOption = new Option<int>("--test-limit") { Description = "Test images used: the first N of the 10,000 (0 = all).", DefaultValueFactory = _ => 0 };
 var epochsOption = new Option<int?>("--epochs") { Description = "Override the declared 8 student epochs for a quick smoke run." };
 var outOption = new Option<string>("--out") { Description = "Folder for the results table, angle numbers and histograms.", DefaultValueFactory = _ => "artifacts/layer-selection" };
 var threadsOption = new Option<int>("--threads") { Description = "Torch CPU threads.", DefaultValueFactory = _ => 1 };
 var root = new RootCommand("Layer-selection strategies for intermediate-layer matching (Yu et al. 2025) on Fashion-MNIST.")
 {
-    dataOption, seedsOption, trainOption, testOption, epochsOption, outOption, threadsOption,
+    dataOption, seedsOption, trainOption, teacherTrainOption, testOption, epochsOption, outOption, threadsOption,
 };
 root.SetAction(parsed => LayerSelectionProgram.Run(parsed.GetValue(dataOption)!, parsed.GetValue(seedsOption), parsed.GetValue(trainOption),
-    parsed.GetValue(testOption), parsed.GetValue(epochsOption), parsed.GetValue(outOption)!, parsed.GetValue(threadsOption)));
+    parsed.GetValue(teacherTrainOption), parsed.GetValue(testOption), parsed.GetValue(epochsOption), parsed.GetValue(outOption)!, parsed.GetValue(threadsOption)));
 return root.Parse(args).Invoke();
 
 /// <summary>One run's numbers, kept after its models are disposed.</summary>
@@ -58,9 +64,9 @@ internal static class LayerSelectionProgram
         new("all-to-one", (d, o) => { var r = AllToOneMatching.Run(d, o); return (Record(o.Seed!.Value, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed), r, r.Student, r.Teacher); }),
     };
 
-    public static int Run(string directory, int seedCount, int trainLimit, int testLimit, int? epochs, string outDirectory, int threads)
+    public static int Run(string directory, int seedCount, int trainLimit, int teacherTrainLimit, int testLimit, int? epochs, string outDirectory, int threads)
     {
-        if (seedCount < 1 || trainLimit < 0 || testLimit < 0 || epochs is < 1 || threads < 1)
+        if (seedCount < 1 || trainLimit < 0 || teacherTrainLimit < 0 || testLimit < 0 || epochs is < 1 || threads < 1)
         {
             Console.Error.WriteLine("--seeds, --epochs and --threads must be >= 1; limits >= 0.");
             return 2;
@@ -84,6 +90,21 @@ internal static class LayerSelectionProgram
         if (File.Exists(teacherCheckpoint)) File.Delete(teacherCheckpoint);
         using (data)
         {
+            if (teacherTrainLimit > 0 && teacherTrainLimit != trainLimit)
+            {
+                // A teacher that has seen more images than its students: trained here as the generated code would (seed, declared
+                // epochs, last epoch kept), saved where every run loads it from.
+                try
+                {
+                    using var teacherData = FashionMnist.Load(directory, teacherTrainLimit, testLimit);
+                    TrainTeacher(teacherData, teacherCheckpoint);
+                }
+                catch (DatasetException e)
+                {
+                    Console.Error.WriteLine(e.Message);
+                    return 1;
+                }
+            }
             var settings = ForwardMatching.DeclaredSettings;
             Console.WriteLine($"Fashion-MNIST from {directory}: {data.Train.Count} training and {data.Test.Count} test images; seeds 0..{seedCount - 1}; " +
                               $"teacher {nameof(Teacher12)} (12 blocks x 128), students {nameof(Student3)} (3 blocks x 128); {epochs ?? settings.Epochs} epochs, " +
@@ -123,6 +144,21 @@ internal static class LayerSelectionProgram
         }
         Console.WriteLine($"Wall time: {clock.Elapsed.TotalSeconds:F0} s. Outputs in {Path.GetFullPath(outDirectory)}.");
         return 0;
+    }
+
+    private static void TrainTeacher(DatasetSplits teacherData, string checkpoint)
+    {
+        var clock = Stopwatch.StartNew();
+        var settings = NoMatching.DeclaredSettings with { Epochs = 10 }; // [Teacher(Epochs = 10)] of Experiments.cs
+        ExperimentRuntime.Seed(settings.Seed);
+        using var teacher = new Teacher12(teacherData.Train.FeatureCount, teacherData.Train.ClassCount);
+        var device = new RunOptions().ResolveDevice();
+        teacher.to(device);
+        TeacherTraining.Train(teacher, teacherData, settings, TeacherSelection.LastEpoch, 0, device, null);
+        Directory.CreateDirectory(Path.GetDirectoryName(checkpoint)!);
+        TeacherCheckpoint.SaveAtomically(teacher, checkpoint);
+        Console.WriteLine($"Teacher {nameof(Teacher12)} trained on {teacherData.Train.Count} images ({settings.Epochs} epochs, {clock.Elapsed.TotalSeconds:F0} s), " +
+                          $"saved to {checkpoint}; every run below loads it.");
     }
 
     private static string Percent((double Mean, double Std) value) =>
