@@ -344,4 +344,37 @@ public sealed class MatchingDiagnosticTests
                      "correct it, or remove Count (the generator reads the constant from the source)", diagnostic.GetMessage(CultureInfo.InvariantCulture));
         Assert.EndsWith("docs/diagnostics/KD0025.md", diagnostic.Descriptor.HelpLinkUri);
     }
+
+    // InitializeFromTeacher: the copy is emitted for the student and its baseline; models that cannot take it are KD0026.
+
+    [Fact]
+    public void InitializeFromTeacher_copies_into_the_student_and_its_baseline()
+    {
+        string source = Experiment("[MatchLayers(LayerSelection.Reverse, InitializeFromTeacher = true)]\n[Train(StudentBaseline = true)]", "DeepByConstructor", "Deep");
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, LayeredModels, source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        string code = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("global::KdDsl.Matching.TeacherInitialization.CopyInto(student, teacher, layerMap.Student, layerMap.Teacher);", code);
+        Assert.Contains("global::KdDsl.Matching.TeacherInitialization.CopyInto(studentAlone, teacher, layerMap.Student, layerMap.Teacher);", code);
+        // After the teacher is trained or loaded, before the baseline and the distillation train anything.
+        int trained = code.IndexOf("TeacherTraining.Train(", System.StringComparison.Ordinal);
+        int copied = code.IndexOf("CopyInto(student,", System.StringComparison.Ordinal);
+        int baseline = code.IndexOf("SupervisedTraining.Train(studentAlone", System.StringComparison.Ordinal);
+        Assert.True(trained > 0 && trained < copied && copied < code.IndexOf("CopyInto(studentAlone,", System.StringComparison.Ordinal)
+            && code.IndexOf("CopyInto(studentAlone,", System.StringComparison.Ordinal) < baseline);
+
+        var (plain, _) = GeneratorHarness.Run(GeneratorHarness.Models, LayeredModels, Experiment("[MatchLayers(LayerSelection.Reverse)]", "Deep", "Deep"));
+        Assert.DoesNotContain("TeacherInitialization", plain.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
+    public void KD0026_InitializeFromTeacher_with_blocks_of_another_width() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward, InitializeFromTeacher = true)]"), "KD0026", "InitializeFromTeacher = true",
+            "blocks of the same width, but the student's are 32 wide and the teacher's 64");
+
+    [Fact]
+    public void KD0026_InitializeFromTeacher_with_a_deeper_student() =>
+        Single(Experiment("[MatchLayers(LayerSelection.AllToOne, InitializeFromTeacher = true)]", "Deep", "VeryDeep"), "KD0026", "InitializeFromTeacher = true",
+            "a distinct teacher block per student block, but the student has 16 and the teacher 12");
 }

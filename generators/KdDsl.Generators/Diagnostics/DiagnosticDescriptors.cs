@@ -113,4 +113,8 @@ internal static partial class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor LayerStackDisagrees = Error(
         "KD0025", "[LayerStack] disagrees with the model's source",
         "[LayerStack({0} = {1})] on '{2}' disagrees with {3}, which gives {4}; correct it, or remove {0} (the generator reads the constant from the source)");
+
+    public static readonly DiagnosticDescriptor CannotInitializeFromTeacher = Error(
+        "KD0026", "The student cannot start from the teacher's weights",
+        "MatchLayers.InitializeFromTeacher copies teacher block round(i*m/n) into student block i, which needs {0}; remove InitializeFromTeacher or match models that fit");
 }

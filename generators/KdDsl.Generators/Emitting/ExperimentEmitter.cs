@@ -120,10 +120,12 @@ internal static class ExperimentEmitter
                 w.WriteLine($"{Training}.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));");
                 WriteConstruct(w, "student", "student", spec.Student);
             }
+            MatchingEmitter.WriteInitialization(w, spec, "student");
             if (spec.Train.StudentBaseline)
             {
                 w.WriteLine($"{Training}.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));");
                 WriteConstruct(w, "studentAlone", "student", spec.Student);
+                MatchingEmitter.WriteInitialization(w, spec, "studentAlone");
                 w.WriteLine($"{Training}.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));");
                 w.WriteLine($"var studentAloneEpochLosses = {Training}.SupervisedTraining.Train(studentAlone, data.Train, settings, " +
                             $"{Training}.TrainingPhase.StudentAlone, device, options.Progress);");

@@ -53,6 +53,16 @@ internal static class MatchingEmitter
         w.WriteLine("global::TorchSharp.ModuleExtensionMethods.to(matcher, device);");
     }
 
+    /// <summary>
+    /// With <c>InitializeFromTeacher</c>, once the teacher is trained or loaded: <paramref name="variable"/> (the student, or the
+    /// student-alone baseline, which starts from the same weights) copies the teacher's blocks along the forward map.
+    /// </summary>
+    public static void WriteInitialization(IndentedTextWriter w, ExperimentSpec spec, string variable)
+    {
+        if (spec.Matching is not { InitializeFromTeacher: true }) return;
+        w.WriteLine($"{Matching}.TeacherInitialization.CopyInto({variable}, teacher, layerMap.Student, layerMap.Teacher); // student block i <- teacher block round(i*m/n)");
+    }
+
     /// <summary>The Distill parameter that receives the HiddenStates term (and through it the map).</summary>
     public const string Parameter = Matching + ".HiddenStateMatcher matcher";
 

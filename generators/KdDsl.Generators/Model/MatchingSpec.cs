@@ -15,14 +15,16 @@ internal sealed record MatchingSpec(
     bool Projection,
     EquatableArray<LayerMapEntrySpec> Map,
     LayerStackSpec Student,
-    LayerStackSpec Teacher);
+    LayerStackSpec Teacher,
+    bool InitializeFromTeacher = false);
 
 /// <summary>One <c>[LayerMap]</c> pair.</summary>
 internal sealed record LayerMapEntrySpec(string Student, string Teacher);
 
 /// <summary>
 /// A model's stack as the generator sees it: the ModuleList field's name (block i is "{StackPath}.{i}"), the embedding field's
-/// name (or null), and the layer count and width when declared with <c>[LayerStack]</c> (0 = known only at run time).
+/// name (or null), and the layer count and width when declared with <c>[LayerStack]</c> or constants in the model's source
+/// (0 = known only at run time).
 /// </summary>
 internal sealed record LayerStackSpec(string StackPath, string? EmbeddingPath, int Count, int Width);
 

@@ -74,6 +74,7 @@ internal sealed class MatchingParser
         int normalization = EnumOption<HiddenNormalizationSpec>(m, "Normalization", "HiddenNormalization");
         bool embeddings = m.NamedOr("MatchEmbeddings", false);
         bool projection = m.NamedOr("Projection", true);
+        bool initialize = m.NamedOr("InitializeFromTeacher", false);
         string? allToOne = m.NamedOr<string?>("AllToOneTeacherLayer", null);
 
         if (m.Has("AllToOneTeacherLayer") && selection != LayerSelectionSpec.AllToOne)
@@ -119,12 +120,22 @@ internal sealed class MatchingParser
                         $"an embedding layer in the {role} '{name}' (an Embedding field, or [LayerStack(Embedding = \"field\")])");
             }
         }
+        if (initialize && SymbolEqualityComparer.Default.Equals(teacherModel, studentModel) is false)
+        {
+            // The copy needs blocks of one architecture and width, and a teacher block for every student block.
+            if (studentStack.Width > 0 && teacherStack.Width > 0 && studentStack.Width != teacherStack.Width)
+                Report(CannotInitializeFromTeacher, m.NamedLocation("InitializeFromTeacher"), null,
+                    $"blocks of the same width, but the student's are {Format(studentStack.Width)} wide and the teacher's {Format(teacherStack.Width)}");
+            else if (studentStack.Count > 0 && teacherStack.Count > 0 && studentStack.Count > teacherStack.Count)
+                Report(CannotInitializeFromTeacher, m.NamedLocation("InitializeFromTeacher"), null,
+                    $"a distinct teacher block per student block, but the student has {Format(studentStack.Count)} and the teacher {Format(teacherStack.Count)}");
+        }
         if (!projection && selection != LayerSelectionSpec.None && studentStack.Width > 0 && teacherStack.Width > 0 && studentStack.Width != teacherStack.Width)
             Report(WidthMismatchWithoutProjection, m.NamedLocation("Projection"), null, Format(studentStack.Width), Format(teacherStack.Width));
 
         if (diagnostics.Count(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) > errorsBefore) return (true, null);
         return (true, new MatchingSpec((int)selection, weight, distance, normalization, embeddings, allToOne, projection,
-            new EquatableArray<LayerMapEntrySpec>(entries), studentStack, teacherStack));
+            new EquatableArray<LayerMapEntrySpec>(entries), studentStack, teacherStack, initialize));
     }
 
     /// <summary>The declared terms followed by the HiddenStates term, which the emitter treats like any other term.</summary>

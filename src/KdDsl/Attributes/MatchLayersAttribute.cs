@@ -91,6 +91,15 @@ public sealed class MatchLayersAttribute : Attribute
     /// widths differ (default true). False: differing widths are an error.
     /// </summary>
     public bool Projection { get; set; } = true;
+
+    /// <summary>
+    /// Start the student (and the student-alone baseline) from the trained teacher's weights, as the paper's students do:
+    /// student block i copies teacher block round(i*m/n) (the forward map, whatever the matching strategy, so every strategy
+    /// starts from the same weights), and every other parameter (embedding, final norm, classifier) copies the teacher's
+    /// parameter of the same name. Needs blocks of the same architecture and width, and a student no deeper than the teacher
+    /// (KD0026); checked again, naming the first parameter that does not fit, before any training step.
+    /// </summary>
+    public bool InitializeFromTeacher { get; set; }
 }
 
 /// <summary>One pair of an explicit layer map (<see cref="LayerSelection.Explicit"/>): a student layer path and a teacher layer path.</summary>

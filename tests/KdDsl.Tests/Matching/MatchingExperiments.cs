@@ -81,3 +81,16 @@ public sealed class TinyTextStudent : TransformerEncoderClassifier
 [MatchLayers(LayerSelection.AllToOne, AllToOneTeacherLayer = "blocks.2", Normalization = HiddenNormalization.L2)]
 [Train(Epochs = 3, BatchSize = 32, LearningRate = 3e-3, Seed = 1)]
 public partial class TextMatchingKd { }
+
+/// <summary>
+/// The student (and its baseline) start from the teacher's blocks; a learning rate of 1e-9 leaves the copied weights where
+/// they were to within 1e-6, so the test can see the copy after the run.
+/// </summary>
+[Distillation]
+[Teacher(typeof(FourBlockTeacher), Epochs = 2)]
+[Student(typeof(TwoBlockWideStudent))]
+[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
+[MatchLayers(LayerSelection.Reverse, InitializeFromTeacher = true)]
+[Train(Epochs = 1, BatchSize = 64, LearningRate = 1e-9, Seed = 4, StudentBaseline = true)]
+public partial class TeacherInitializedKd { }
