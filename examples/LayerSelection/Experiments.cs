@@ -51,3 +51,51 @@ public partial class RandomMatching { }
 [MatchLayers(LayerSelection.AllToOne, Weight = 3, Normalization = HiddenNormalization.L2)]
 [Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
 public partial class AllToOneMatching { }
+
+// The same five, with every student (and the student-alone baseline) starting from the teacher's blocks, as the paper's
+// students do: student block i <- teacher block round(i*12/3) = blocks 3, 7, 11, whatever the strategy (--init-from-teacher).
+
+[Distillation]
+[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
+[Student(typeof(Student3))]
+[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
+[MatchLayers(LayerSelection.None, Weight = 3, Normalization = HiddenNormalization.L2, InitializeFromTeacher = true)]
+[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0, StudentBaseline = true)]
+public partial class NoMatchingFromTeacher { }
+
+[Distillation]
+[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
+[Student(typeof(Student3))]
+[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
+[MatchLayers(LayerSelection.Forward, Weight = 3, Normalization = HiddenNormalization.L2, InitializeFromTeacher = true)]
+[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
+public partial class ForwardMatchingFromTeacher { }
+
+[Distillation]
+[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
+[Student(typeof(Student3))]
+[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
+[MatchLayers(LayerSelection.Reverse, Weight = 3, Normalization = HiddenNormalization.L2, InitializeFromTeacher = true)]
+[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
+public partial class ReverseMatchingFromTeacher { }
+
+[Distillation]
+[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
+[Student(typeof(Student3))]
+[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
+[MatchLayers(LayerSelection.Random, Weight = 3, Normalization = HiddenNormalization.L2, InitializeFromTeacher = true)]
+[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
+public partial class RandomMatchingFromTeacher { }
+
+[Distillation]
+[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
+[Student(typeof(Student3))]
+[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
+[MatchLayers(LayerSelection.AllToOne, Weight = 3, Normalization = HiddenNormalization.L2, InitializeFromTeacher = true)]
+[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
+public partial class AllToOneMatchingFromTeacher { }

@@ -33,13 +33,17 @@ var teacherTrainOption = new Option<int>("--teacher-train-limit")
 var testOption = new Option<int>("--test-limit") { Description = "Test images used: the first N of the 10,000 (0 = all).", DefaultValueFactory = _ => 0 };
 var epochsOption = new Option<int?>("--epochs") { Description = "Override the declared 8 student epochs for a quick smoke run." };
 var outOption = new Option<string>("--out") { Description = "Folder for the results table, angle numbers and histograms.", DefaultValueFactory = _ => "artifacts/layer-selection" };
+var initOption = new Option<bool>("--init-from-teacher")
+{
+    Description = "Start every student (and the student alone) from the teacher's blocks 3, 7, 11 (MatchLayers.InitializeFromTeacher), as the paper's students.",
+};
 var threadsOption = new Option<int>("--threads") { Description = "Torch CPU threads.", DefaultValueFactory = _ => 1 };
 var root = new RootCommand("Layer-selection strategies for intermediate-layer matching (Yu et al. 2025) on Fashion-MNIST.")
 {
-    dataOption, seedsOption, trainOption, teacherTrainOption, testOption, epochsOption, outOption, threadsOption,
+    dataOption, seedsOption, trainOption, teacherTrainOption, testOption, epochsOption, outOption, initOption, threadsOption,
 };
 root.SetAction(parsed => LayerSelectionProgram.Run(parsed.GetValue(dataOption)!, parsed.GetValue(seedsOption), parsed.GetValue(trainOption),
-    parsed.GetValue(teacherTrainOption), parsed.GetValue(testOption), parsed.GetValue(epochsOption), parsed.GetValue(outOption)!, parsed.GetValue(threadsOption)));
+    parsed.GetValue(teacherTrainOption), parsed.GetValue(testOption), parsed.GetValue(epochsOption), parsed.GetValue(outOption)!, parsed.GetValue(initOption), parsed.GetValue(threadsOption)));
 return root.Parse(args).Invoke();
 
 /// <summary>One run's numbers, kept after its models are disposed.</summary>
@@ -55,16 +59,31 @@ internal static class LayerSelectionProgram
         IReadOnlyList<TEpoch> epochs, Func<TEpoch, double> hidden, TimeSpan elapsed) =>
         new(seed, map.ToString(), student, teacher, alone, hidden(epochs[0]), hidden(epochs[^1]), elapsed);
 
+    private static (RunRecord, IDisposable, ILayeredModule, ILayeredModule) Done<TEpoch>(RunOptions o, ResolvedLayerMap map, double student,
+        double teacher, double? alone, IReadOnlyList<TEpoch> epochs, Func<TEpoch, double> hidden, TimeSpan elapsed, IDisposable result,
+        ILayeredModule studentModel, ILayeredModule teacherModel) =>
+        (Record(o.Seed!.Value, map, student, teacher, alone, epochs, hidden, elapsed), result, studentModel, teacherModel);
+
     private static readonly Strategy[] Strategies =
     {
-        new("none", (d, o) => { var r = NoMatching.Run(d, o); return (Record(o.Seed!.Value, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, r.StudentAloneAccuracy, r.Epochs, e => e.HiddenStates, r.Elapsed), r, r.Student, r.Teacher); }),
-        new("forward", (d, o) => { var r = ForwardMatching.Run(d, o); return (Record(o.Seed!.Value, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed), r, r.Student, r.Teacher); }),
-        new("reverse", (d, o) => { var r = ReverseMatching.Run(d, o); return (Record(o.Seed!.Value, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed), r, r.Student, r.Teacher); }),
-        new("random", (d, o) => { var r = RandomMatching.Run(d, o); return (Record(o.Seed!.Value, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed), r, r.Student, r.Teacher); }),
-        new("all-to-one", (d, o) => { var r = AllToOneMatching.Run(d, o); return (Record(o.Seed!.Value, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed), r, r.Student, r.Teacher); }),
+        new("none", (d, o) => { var r = NoMatching.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, r.StudentAloneAccuracy, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
+        new("forward", (d, o) => { var r = ForwardMatching.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
+        new("reverse", (d, o) => { var r = ReverseMatching.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
+        new("random", (d, o) => { var r = RandomMatching.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
+        new("all-to-one", (d, o) => { var r = AllToOneMatching.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
     };
 
-    public static int Run(string directory, int seedCount, int trainLimit, int teacherTrainLimit, int testLimit, int? epochs, string outDirectory, int threads)
+    // The same strategies with students that start from the teacher's blocks (--init-from-teacher).
+    private static readonly Strategy[] StrategiesFromTeacher =
+    {
+        new("none", (d, o) => { var r = NoMatchingFromTeacher.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, r.StudentAloneAccuracy, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
+        new("forward", (d, o) => { var r = ForwardMatchingFromTeacher.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
+        new("reverse", (d, o) => { var r = ReverseMatchingFromTeacher.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
+        new("random", (d, o) => { var r = RandomMatchingFromTeacher.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
+        new("all-to-one", (d, o) => { var r = AllToOneMatchingFromTeacher.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
+    };
+
+    public static int Run(string directory, int seedCount, int trainLimit, int teacherTrainLimit, int testLimit, int? epochs, string outDirectory, bool initFromTeacher, int threads)
     {
         if (seedCount < 1 || trainLimit < 0 || teacherTrainLimit < 0 || testLimit < 0 || epochs is < 1 || threads < 1)
         {
@@ -107,14 +126,14 @@ internal static class LayerSelectionProgram
             }
             var settings = ForwardMatching.DeclaredSettings;
             Console.WriteLine($"Fashion-MNIST from {directory}: {data.Train.Count} training and {data.Test.Count} test images; seeds 0..{seedCount - 1}; " +
-                              $"teacher {nameof(Teacher12)} (12 blocks x 128), students {nameof(Student3)} (3 blocks x 128); {epochs ?? settings.Epochs} epochs, " +
+                              $"teacher {nameof(Teacher12)} (12 blocks x 128), students {nameof(Student3)} (3 blocks x 128{(initFromTeacher ? ", starting from teacher blocks 3, 7, 11" : "")}); {epochs ?? settings.Epochs} epochs, " +
                               $"batch {settings.BatchSize}, Adam lr {settings.LearningRate.ToString(CultureInfo.InvariantCulture)}; loss CE + KL(T=1) + 3 * HiddenStates; " +
                               $"{threads} torch thread(s) on {Environment.ProcessorCount} cores.");
             var records = new Dictionary<string, List<RunRecord>>();
             var trained = new List<(string Name, IDisposable Result, ILayeredModule Student, ILayeredModule Teacher)>();
             try
             {
-                foreach (var strategy in Strategies)
+                foreach (var strategy in initFromTeacher ? StrategiesFromTeacher : Strategies)
                 {
                     records[strategy.Name] = new List<RunRecord>();
                     for (int seed = 0; seed < seedCount; seed++)
@@ -133,7 +152,7 @@ internal static class LayerSelectionProgram
                 Console.WriteLine();
                 Console.WriteLine(table);
                 File.WriteAllText(Path.Combine(outDirectory, "results.md"), table);
-                string angles = Angles(data, trained, outDirectory);
+                string angles = Angles(data, trained, outDirectory, initFromTeacher);
                 Console.WriteLine(angles);
                 File.AppendAllText(Path.Combine(outDirectory, "results.md"), "\n" + angles);
             }
@@ -183,7 +202,8 @@ internal static class LayerSelectionProgram
     }
 
     /// <summary>The angle analysis: student block 2 (S2) against every pair of the teacher's 12 block outputs, on 200 test images.</summary>
-    private static string Angles(DatasetSplits data, List<(string Name, IDisposable Result, ILayeredModule Student, ILayeredModule Teacher)> trained, string outDirectory)
+    private static string Angles(DatasetSplits data, List<(string Name, IDisposable Result, ILayeredModule Student, ILayeredModule Teacher)> trained, string outDirectory,
+        bool initFromTeacher)
     {
         const int studentState = 2;
         using var scope = torch.NewDisposeScope();
@@ -192,6 +212,9 @@ internal static class LayerSelectionProgram
         // The untrained student: the initial weights of every seed-0 student (the generated Run seeds the student with Seed + 1).
         ExperimentRuntime.Seed(1);
         using var untrained = new Student3(data.Train.FeatureCount, data.Train.ClassCount);
+        if (initFromTeacher) // then the students start from the teacher's blocks, as the generated Run copies them
+            TeacherInitialization.CopyInto(untrained, (Teacher12)teacher, LayerStackShape.Of(untrained, "student", nameof(Student3), "blocks", "embedding"),
+                LayerStackShape.Of(teacher, "teacher", nameof(Teacher12), "blocks", "embedding"));
         var distributions = new List<AngleDistribution> { AngleAnalysis.Measure("untrained", untrained, teacher, inputs, studentState) };
         foreach (var (name, _, student, _) in trained)
             distributions.Add(AngleAnalysis.Measure("trained, " + name, student, teacher, inputs, studentState));
