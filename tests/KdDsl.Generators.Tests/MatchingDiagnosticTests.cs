@@ -58,6 +58,49 @@ public sealed class MatchingDiagnosticTests
             [LayerStack(Count = 12, Width = 32)]
             public sealed class Mislabelled : LayeredMlp { public Mislabelled(int inputFeatures, int classCount) : base(inputFeatures, classCount, 3, 32) { } }
 
+            /// <summary>A fixed-size list: three blocks written out in nn.ModuleList(...), width known only at run time.</summary>
+            public sealed class ListedNet : nn.Module<Tensor, Tensor>, ILayeredModule
+            {
+                private readonly Linear stem;
+                private readonly ModuleList<Linear> blocks;
+                private readonly Linear head;
+                public ListedNet(int inputFeatures, int classCount) : base(nameof(ListedNet))
+                {
+                    stem = nn.Linear(inputFeatures, 48);
+                    blocks = nn.ModuleList(nn.Linear(48, 48), nn.Linear(48, 48), nn.Linear(48, 48));
+                    head = nn.Linear(48, classCount);
+                    RegisterComponents();
+                }
+                public int LayerCount => blocks.Count;
+                public int HiddenWidth => stem.weight!.shape[0] > 0 ? 48 : 0;
+                public Tensor Embed(Tensor input) => stem.call(input);
+                public Tensor Layer(int index, Tensor hidden) => blocks[index].call(hidden);
+                public Tensor Head(Tensor hidden) => head.call(hidden);
+                public override Tensor forward(Tensor input) => Head(Layer(0, Embed(input)));
+            }
+
+            /// <summary>The blocks come from an array: the count is known only at run time.</summary>
+            public sealed class ArrayNet : nn.Module<Tensor, Tensor>, ILayeredModule
+            {
+                private readonly Linear stem;
+                private readonly ModuleList<Linear> blocks;
+                private readonly Linear head;
+                public ArrayNet(int inputFeatures, int classCount) : base(nameof(ArrayNet))
+                {
+                    stem = nn.Linear(inputFeatures, 48);
+                    var list = new Linear[] { nn.Linear(48, 48), nn.Linear(48, 48) };
+                    blocks = nn.ModuleList(list);
+                    head = nn.Linear(48, classCount);
+                    RegisterComponents();
+                }
+                public int LayerCount => blocks.Count;
+                public int HiddenWidth => 48;
+                public Tensor Embed(Tensor input) => stem.call(input);
+                public Tensor Layer(int index, Tensor hidden) => blocks[index].call(hidden);
+                public Tensor Head(Tensor hidden) => head.call(hidden);
+                public override Tensor forward(Tensor input) => Head(Layer(0, Embed(input)));
+            }
+
             /// <summary>A user's own layered model whose depth and width are constants of its properties.</summary>
             public sealed class ConstNet : nn.Module<Tensor, Tensor>, ILayeredModule
             {
@@ -377,4 +420,31 @@ public sealed class MatchingDiagnosticTests
     public void KD0026_InitializeFromTeacher_with_a_deeper_student() =>
         Single(Experiment("[MatchLayers(LayerSelection.AllToOne, InitializeFromTeacher = true)]", "Deep", "VeryDeep"), "KD0026", "InitializeFromTeacher = true",
             "a distinct teacher block per student block, but the student has 16 and the teacher 12");
+
+    [Fact]
+    public void A_fixed_size_module_list_gives_the_depth() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"blocks.3\", \"blocks.0\")]", "Deep", "ListedNet"),
+            "KD0022", "\"blocks.3\"", "blocks.2", "ListedNet");
+
+    [Fact]
+    public void A_module_list_built_from_an_array_stays_unknown()
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, LayeredModels,
+            Experiment("[MatchLayers(LayerSelection.Explicit)] [LayerMap(\"blocks.7\", \"blocks.0\")]", "Deep", "ArrayNet"));
+        Assert.Empty(result.Diagnostics);
+        Assert.Single(result.GeneratedSources);
+    }
+
+    [Fact]
+    public void KD0025_LayerStack_that_disagrees_with_the_listed_modules()
+    {
+        // OwnNet's [LayerStack(Count = 2)] agrees with its two listed modules: no diagnostic (the valid-experiments theory).
+        string models = LayeredModels.Replace("[LayerStack(Count = 2, Width = 64)]", "[LayerStack(Count = 3, Width = 64)]");
+        Assert.NotEqual(LayeredModels, models);
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, models, Experiment("[MatchLayers(LayerSelection.Forward)]", "Deep", "OwnNet"));
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("KD0025", diagnostic.Id);
+        Assert.Equal("Count = 3", models.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Contains("disagrees with the nn.ModuleList(...) its 'layers' field is built from, which gives 2", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
 }

@@ -10,8 +10,9 @@ namespace KdDsl.Generators.Parsing;
 /// <summary>
 /// A layered model's depth and width where its source states them as constants, so the matching checks run at compile time
 /// without a <c>[LayerStack]</c> that repeats them: constructors that pass constants to a library model
-/// (<c>: base(inputs, classes, 12, 128)</c> to <c>LayeredMlp</c>'s <c>layers</c> and <c>width</c>), or
-/// <c>LayerCount</c> / <c>HiddenWidth</c> properties whose bodies are constants (<c>public int LayerCount => 12;</c>).
+/// (<c>: base(inputs, classes, 12, 128)</c> to <c>LayeredMlp</c>'s <c>layers</c> and <c>width</c>),
+/// <c>LayerCount</c> / <c>HiddenWidth</c> properties whose bodies are constants (<c>public int LayerCount => 12;</c>), or a
+/// fixed-size list: a block field only ever assigned <c>nn.ModuleList(a, b, c)</c> with its modules listed.
 /// Anything else (values computed at run time, constructors that disagree, models only in metadata) stays unknown (0).
 /// </summary>
 internal static class LayerShapeReader
@@ -21,14 +22,27 @@ internal static class LayerShapeReader
     private const string CountParameter = "layers";
     private const string WidthParameter = "width";
 
-    /// <summary>The constant depth and width of <paramref name="model"/> (0 where not constant), and where they come from.</summary>
-    public static (int Count, int Width, string Source) Read(INamedTypeSymbol model, Compilation compilation, CancellationToken cancellationToken)
+    /// <summary>
+    /// The constant depth and width of <paramref name="model"/> (0 where not constant), each with where it comes from (for
+    /// messages). A constant property comes first, then the listed modules (depth only), then a library base call.
+    /// </summary>
+    public static (int Count, string CountSource, int Width, string WidthSource) Read(INamedTypeSymbol model, IFieldSymbol stack,
+        Compilation compilation, CancellationToken cancellationToken)
     {
-        int count = ConstantProperty(model, "LayerCount", compilation, cancellationToken);
-        int width = ConstantProperty(model, "HiddenWidth", compilation, cancellationToken);
-        if (count > 0 || width > 0) return (count, width, "its LayerCount / HiddenWidth");
         var (baseCount, baseWidth) = LibraryConstructorArguments(model, compilation, cancellationToken);
-        return (baseCount, baseWidth, "its constructor's base(...) call");
+        const string fromBase = "its constructor's base(...) call";
+        int count = ConstantProperty(model, "LayerCount", compilation, cancellationToken);
+        string countSource = "its LayerCount";
+        if (count == 0)
+        {
+            count = ListedModules(stack, compilation, cancellationToken);
+            countSource = $"the nn.ModuleList(...) its '{stack.Name}' field is built from";
+        }
+        if (count == 0) (count, countSource) = (baseCount, fromBase);
+        int width = ConstantProperty(model, "HiddenWidth", compilation, cancellationToken);
+        string widthSource = "its HiddenWidth";
+        if (width == 0) (width, widthSource) = (baseWidth, fromBase);
+        return (count, countSource, width, widthSource);
     }
 
     /// <summary>The constant a property of the type (or a base type declared in source) returns, or 0.</summary>
@@ -49,6 +63,49 @@ internal static class LayerShapeReader
             return 0; // the most derived declaration decides, even when it is not in source
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The number of modules listed in the <c>ModuleList</c> every assignment to <paramref name="field"/> (its initializer and
+    /// constructor assignments) builds, when all agree: <c>nn.ModuleList(a, b, c)</c> or <c>new ModuleList&lt;T&gt;(a, b, c)</c>
+    /// is 3; an array or collection argument, or anything else, is unknown (0).
+    /// </summary>
+    private static int ListedModules(IFieldSymbol field, Compilation compilation, CancellationToken cancellationToken)
+    {
+        var counts = new HashSet<int>();
+        foreach (var typeReference in field.ContainingType.DeclaringSyntaxReferences)
+        {
+            var type = typeReference.GetSyntax(cancellationToken);
+            var semantics = compilation.GetSemanticModel(type.SyntaxTree);
+            foreach (var node in type.DescendantNodes())
+            {
+                ExpressionSyntax? value = node switch
+                {
+                    VariableDeclaratorSyntax d when d.Identifier.ValueText == field.Name && d.Initializer is { } init
+                        && SymbolEqualityComparer.Default.Equals(semantics.GetDeclaredSymbol(d, cancellationToken), field) => init.Value,
+                    AssignmentExpressionSyntax a when SymbolEqualityComparer.Default.Equals(semantics.GetSymbolInfo(a.Left, cancellationToken).Symbol, field) => a.Right,
+                    _ => null,
+                };
+                if (value is null) continue;
+                counts.Add(semantics.GetOperation(value, cancellationToken) switch
+                {
+                    IInvocationOperation call => ListedArguments(call.Arguments),
+                    IObjectCreationOperation creation => ListedArguments(creation.Arguments),
+                    _ => 0,
+                });
+            }
+        }
+        return counts.Count == 1 ? counts.Single() : 0;
+    }
+
+    // nn.ModuleList(params Module[]) or new ModuleList<T>(params T[]) with the modules written out: they arrive as one implicit
+    // params array. An array passed as is (its length known only at run time) gives 0.
+    private static int ListedArguments(IReadOnlyList<IArgumentOperation> arguments)
+    {
+        if (arguments.Count != 1 || arguments[0].ArgumentKind != ArgumentKind.ParamArray) return 0;
+        if (arguments[0].Parameter?.ContainingSymbol is not IMethodSymbol method) return 0;
+        bool moduleList = method.Name == "ModuleList" || method.MethodKind == MethodKind.Constructor && method.ContainingType.Name == "ModuleList";
+        return moduleList && arguments[0].Value is IArrayCreationOperation { Initializer: { } initializer } ? initializer.ElementValues.Length : 0;
     }
 
     /// <summary><c>get =&gt; x;</c> or <c>get { return x; }</c>; null for anything else (auto-properties included).</summary>

@@ -197,12 +197,12 @@ internal sealed class MatchingParser
             return null;
         }
         // Constants in the model's own source (a library model's base(...) arguments, a constant LayerCount) count as declared.
-        var inferred = LayerShapeReader.Read(model, compilation, cancellationToken);
+        var inferred = LayerShapeReader.Read(model, stack, compilation, cancellationToken);
         var declaredOn = classStack ?? fieldStack;
         if (count > 0 && inferred.Count > 0 && count != inferred.Count)
-            Report(LayerStackDisagrees, StackArgumentLocation(declaredOn, "Count") ?? location, null, "Count", Format(count), display, inferred.Source, Format(inferred.Count));
+            Report(LayerStackDisagrees, StackArgumentLocation(declaredOn, "Count") ?? location, null, "Count", Format(count), display, inferred.CountSource, Format(inferred.Count));
         if (width > 0 && inferred.Width > 0 && width != inferred.Width)
-            Report(LayerStackDisagrees, StackArgumentLocation(declaredOn, "Width") ?? location, null, "Width", Format(width), display, inferred.Source, Format(inferred.Width));
+            Report(LayerStackDisagrees, StackArgumentLocation(declaredOn, "Width") ?? location, null, "Width", Format(width), display, inferred.WidthSource, Format(inferred.Width));
         // The source is what runs: after KD0025 the other checks use its numbers, so they report nothing the fix would not clear.
         if (inferred.Count > 0) count = inferred.Count;
         if (inferred.Width > 0) width = inferred.Width;

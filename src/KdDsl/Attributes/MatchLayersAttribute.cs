@@ -121,11 +121,12 @@ public sealed class LayerMapAttribute : Attribute
 }
 
 /// <summary>
-/// Describes a layered model's stack for compile-time checks: put it on the <c>ModuleList</c> field holding the blocks, or on
-/// the model class. Not needed where the source states them as constants: the generator reads a library model subclass's
-/// <c>: base(inputs, classes, 12, 128)</c> and constant <c>LayerCount</c>/<c>HiddenWidth</c> bodies (KD0025 when a declared
-/// value disagrees). <see cref="Count"/> and <see cref="Width"/> of 0 mean "read from the source, else known only at run
-/// time", where the same checks run when the models are built, before any training step.
+/// Describes a layered model's stack for compile-time checks: put it on the <c>ModuleList</c> field holding the blocks,
+/// or on the model class. Not needed where the source states them as constants: the generator reads a library model
+/// subclass's <c>: base(inputs, classes, 12, 128)</c>, constant <c>LayerCount</c>/<c>HiddenWidth</c> bodies and a block
+/// field built as <c>nn.ModuleList(a, b, c)</c> (KD0025 when a declared value disagrees). <see cref="Count"/> and <see
+/// cref="Width"/> of 0 mean "read from the source, else known only at run time", where the same checks run when the
+/// models are built, before any training step.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Field, AllowMultiple = false, Inherited = false)]
 public sealed class LayerStackAttribute : Attribute
