@@ -188,6 +188,14 @@ public sealed class DiagnosticTests
         Single(Experiment(ValidAttributes + $"\n[Train({argument})]"), "KD0014", offending, message);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-0.01")]
+    [InlineData("double.PositiveInfinity")]
+    public void KD0014_teacher_learning_rate_not_positive(string value) =>
+        Single(Experiment(ValidAttributes.Replace("[Teacher(typeof(BigNet))]", $"[Teacher(typeof(BigNet), LearningRate = {value})]")), "KD0014",
+            $"LearningRate = {value}", "Teacher.LearningRate", "a finite number > 0 (leave it out to use Train.LearningRate)");
+
     [Fact]
     public void KD0014_teacher_epochs_negative() =>
         Single(Experiment(ValidAttributes.Replace("[Teacher(typeof(BigNet))]", "[Teacher(typeof(BigNet), Epochs = -1)]")), "KD0014",

@@ -195,7 +195,7 @@ internal static class ExperimentEmitter
 
     private static void WriteTeacher(IndentedTextWriter w, ExperimentSpec spec, TeacherSpec teacher)
     {
-        string teacherSettings = SweepEmitter.TeacherSettings(spec, teacher.Epochs > 0 ? $"Epochs = {Int(teacher.Epochs)}" : null);
+        string teacherSettings = SweepEmitter.TeacherSettings(spec, teacher.Epochs > 0 ? $"Epochs = {Int(teacher.Epochs)}" : null, teacher.LearningRate);
         string train = $"{Training}.TeacherTraining.Train(teacher, data, {teacherSettings}, {SweepEmitter.TeacherSelection(spec, (TeacherSelectionSpec)teacher.Selection)}, " +
                        $"{Double(teacher.StopAtAccuracy)}, device, options.Progress)";
         if (teacher.IsSelf)

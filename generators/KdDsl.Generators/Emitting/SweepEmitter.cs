@@ -34,10 +34,11 @@ internal static class SweepEmitter
     /// axis is a student knob: every trial of a data set and seed then distils from the same teacher), and the teacher's own epochs
     /// (<paramref name="epochs"/>, e.g. "Epochs = 3", or null). Without [Sweep] this is the text it always was.
     /// </summary>
-    public static string TeacherSettings(ExperimentSpec spec, string? epochs)
+    public static string TeacherSettings(ExperimentSpec spec, string? epochs, double teacherLearningRate)
     {
         var assignments = new System.Collections.Generic.List<string>();
-        if (spec.Sweep is { } sweep && sweep.Has(SweepKnob.LearningRate)) assignments.Add("LearningRate = DeclaredSettings.LearningRate");
+        if (teacherLearningRate > 0) assignments.Add($"LearningRate = {Double(teacherLearningRate)}");
+        else if (spec.Sweep is { } sweep && sweep.Has(SweepKnob.LearningRate)) assignments.Add("LearningRate = DeclaredSettings.LearningRate");
         if (epochs is not null) assignments.Add(epochs);
         return assignments.Count == 0 ? "settings" : $"settings with {{ {string.Join(", ", assignments)} }}";
     }
@@ -212,7 +213,7 @@ internal static class SweepEmitter
         string text = string.Join("|", new[]
         {
             teacher.Model.FullyQualifiedName, teacher.IsSelf ? "self:" + spec.Student.FullyQualifiedName : "model",
-            Invariant(teacher.Epochs), Invariant(teacher.Selection), Invariant(teacher.StopAtAccuracy),
+            Invariant(teacher.Epochs), Invariant(teacher.Selection), Invariant(teacher.StopAtAccuracy), Invariant(teacher.LearningRate),
             Invariant(t.Epochs), Invariant(t.BatchSize), Invariant(t.LearningRate), Invariant((int)t.Optimizer), Invariant(t.Momentum),
             Invariant(t.WeightDecay), Invariant(t.AccumulationSteps), Invariant(t.ClipGradientNorm), Invariant((int)t.Schedule),
             Invariant(t.WarmupSteps), Invariant(t.StepDecayEpochs), Invariant(t.StepDecayFactor),

@@ -31,7 +31,8 @@ internal sealed record ModelSpec(string FullyQualifiedName, string DisplayName, 
 /// <see cref="Selection"/> mirrors <c>KdDsl.TeacherSelection</c>.
 /// </summary>
 internal sealed record TeacherSpec(
-    ModelSpec Model, bool IsSelf, string? Checkpoint, int Epochs, int Selection, double StopAtAccuracy, int Caching, string? CacheDirectory);
+    ModelSpec Model, bool IsSelf, string? Checkpoint, int Epochs, int Selection, double StopAtAccuracy, int Caching, string? CacheDirectory,
+    double LearningRate = 0);
 
 /// <summary>
 /// One declared loss term with every option resolved to its value (defaults filled in). Enum-typed options keep the

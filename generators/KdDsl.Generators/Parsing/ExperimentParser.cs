@@ -195,6 +195,9 @@ internal sealed class ExperimentParser
         if (teacher.Has("Checkpoint"))
             CheckPath(checkpoint, "Teacher.Checkpoint", teacher.NamedLocation("Checkpoint"), "");
         int epochs = ParseTeacherEpochs(teacher, "Teacher.Epochs");
+        double learningRate = teacher.NamedOr("LearningRate", 0.0);
+        if (teacher.Has("LearningRate") && !(learningRate > 0 && !double.IsInfinity(learningRate)))
+            Report(ValueOutOfRange, teacher.NamedLocation("LearningRate"), "Teacher.LearningRate", Format(learningRate), "a finite number > 0 (leave it out to use Train.LearningRate)");
         int selection = 0;
         if (teacher.Named("Selection")?.Value is int selectionValue)
         {
@@ -225,7 +228,7 @@ internal sealed class ExperimentParser
         if (caching != 0 && !matchesLayers && !losses.Any(l => l.NeedsTeacherLogits))
             Report(ConflictingOptions, teacher.NamedLocation("CacheOutputs"), "Teacher.CacheOutputs", "the loss terms",
                 "no term reads the teacher's outputs, so there is nothing to cache; remove CacheOutputs");
-        return model is null ? null : new TeacherSpec(model, false, checkpoint, epochs, selection, stopAt, caching, cacheDirectory);
+        return model is null ? null : new TeacherSpec(model, false, checkpoint, epochs, selection, stopAt, caching, cacheDirectory, learningRate);
     }
 
     private TeacherSpec ParseSelfTeacher(AttributeArguments selfTeacher, ModelSpec student) =>

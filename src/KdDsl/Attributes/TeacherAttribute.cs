@@ -26,6 +26,12 @@ public sealed class TeacherAttribute : Attribute
     public int Epochs { get; set; }
 
     /// <summary>
+    /// Learning rate of the teacher's training; 0 (the default) means the same as <see cref="TrainAttribute.LearningRate"/>.
+    /// The other settings (optimizer, batch, schedule, ...) are <c>[Train]</c>'s.
+    /// </summary>
+    public double LearningRate { get; set; }
+
+    /// <summary>
     /// Which of the teacher's epochs to keep (Sultan et al. compare the last two): the last (default), the one with the best
     /// validation accuracy, or the one with the lowest validation loss. The other two need a validation split.
     /// </summary>

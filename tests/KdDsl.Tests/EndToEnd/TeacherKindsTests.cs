@@ -38,6 +38,28 @@ public sealed class TeacherKindsTests
     }
 
     [Fact]
+    public void A_teacher_learning_rate_of_its_own_trains_the_teacher_only()
+    {
+        using var result = OwnTeacherRateKd.Run();
+        Assert.Equal(1e-3, result.Settings.LearningRate); // the student's
+
+        // The teacher equals one trained directly, from the same seed, at 0.02, and differs from one trained at [Train]'s 1e-3.
+        using var data = BuiltInDatasets.Load(DatasetKind.Digits, null, 300, 100);
+        TinyTeacher Reference(double learningRate)
+        {
+            var settings = OwnTeacherRateKd.DeclaredSettings with { Epochs = 2, LearningRate = learningRate };
+            ExperimentRuntime.Seed(settings.Seed);
+            var teacher = new TinyTeacher(data.Train.FeatureCount, data.Train.ClassCount);
+            TeacherTraining.Train(teacher, data, settings, KdDsl.TeacherSelection.LastEpoch, 0, CPU, null);
+            return teacher;
+        }
+        using var atOwnRate = Reference(0.02);
+        using var atTrainRate = Reference(1e-3);
+        Assert.True(SameWeights(result.Teacher, atOwnRate));
+        Assert.False(SameWeights(result.Teacher, atTrainRate));
+    }
+
+    [Fact]
     public void Best_validation_accuracy_selection_keeps_the_best_epoch()
     {
         using var result = SelectedTeacherKd.Run();

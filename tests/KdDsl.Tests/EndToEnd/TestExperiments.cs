@@ -264,3 +264,14 @@ public sealed class TinyStudentWithDropout : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input) => layers.call(input);
 }
+
+/// <summary>A teacher with a learning rate of its own (0.02) distilled into a student at [Train]'s 1e-3.</summary>
+[Distillation]
+[Dataset(DatasetKind.Digits, TrainLimit = 300, TestLimit = 100)]
+[Teacher(typeof(TinyTeacher), Epochs = 2, LearningRate = 0.02)]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.KlDivergence)]
+[Train(Epochs = 1, BatchSize = 32, LearningRate = 1e-3, Seed = 9)]
+public partial class OwnTeacherRateKd
+{
+}
