@@ -447,4 +447,56 @@ public sealed class MatchingDiagnosticTests
         Assert.Equal("Count = 3", models.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
         Assert.Contains("disagrees with the nn.ModuleList(...) its 'layers' field is built from, which gives 2", diagnostic.GetMessage(CultureInfo.InvariantCulture));
     }
+
+    // The strategy as a sweep axis (Yu et al.'s comparison run as a sweep).
+
+    [Fact]
+    public void LayerSelection_axis_resolves_each_trials_strategy()
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, LayeredModels, Experiment(
+            "[MatchLayers(LayerSelection.Forward, Weight = 3)]\n[Sweep(SweepAxes.LayerSelection, LayerSelection.Forward, LayerSelection.Reverse, LayerSelection.AllToOne)]"));
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        string code = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("global::KdDsl.LayerSelection LayerSelection)", code);
+        Assert.Contains("LayerMapping.Resolve(DeclaredMatching with { Selection = trial.LayerSelection },", code);
+        Assert.Contains("new global::KdDsl.LayerSelection[] { global::KdDsl.LayerSelection.Forward, global::KdDsl.LayerSelection.Reverse, global::KdDsl.LayerSelection.AllToOne }", code);
+    }
+
+    private static Diagnostic SweepError(string attributes, string id, string span, string teacher = "Deep", string student = "Shallow", params string[] parts)
+    {
+        string source = Experiment(attributes, teacher, student);
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, LayeredModels, source);
+        var diagnostic = Assert.Single(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(span, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        foreach (var part in parts) Assert.Contains(part, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        return diagnostic;
+    }
+
+    [Fact]
+    public void LayerSelection_axis_refuses_an_explicit_map_value() =>
+        SweepError("[MatchLayers(LayerSelection.Forward)]\n[Sweep(SweepAxes.LayerSelection, LayerSelection.Forward, LayerSelection.Explicit)]",
+            "KD0036", "LayerSelection.Explicit", parts: "an explicit map is written with [LayerMap], not swept");
+
+    [Fact]
+    public void LayerSelection_axis_needs_MatchLayers() =>
+        SweepError("[Sweep(SweepAxes.LayerSelection, LayerSelection.Forward, LayerSelection.Reverse)]",
+            "KD0035", "SweepAxes.LayerSelection", parts: "the experiment has no [MatchLayers]");
+
+    [Fact]
+    public void LayerSelection_axis_checks_each_strategy_against_the_depths() =>
+        SweepError("[MatchLayers(LayerSelection.AllToOne)]\n[Sweep(SweepAxes.LayerSelection, LayerSelection.AllToOne, LayerSelection.Reverse)]",
+            "KD0036", "LayerSelection.Reverse", teacher: "Shallow", student: "Deep", "the student's 12 layers", "the teacher has only 3");
+
+    [Fact]
+    public void LayerSelection_axis_that_never_uses_the_declared_strategy_says_so()
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, LayeredModels, Experiment(
+            "[MatchLayers(LayerSelection.None)]\n[Sweep(SweepAxes.LayerSelection, LayerSelection.Forward, LayerSelection.Reverse)]"));
+        var info = Assert.Single(result.Diagnostics);
+        Assert.Equal("KD0039", info.Id);
+        Assert.Equal(DiagnosticSeverity.Info, info.Severity);
+        Assert.Contains("LayerSelection.None of [MatchLayers]", info.GetMessage(CultureInfo.InvariantCulture));
+    }
 }

@@ -169,7 +169,7 @@ public sealed class SweepGeneratorTests
     [Fact]
     public void KD0030_unknown_axis_suggests_the_nearest() =>
         Single(Experiment("[Sweep(\"Temprature\", 2.0)]"), "KD0030", "\"Temprature\"", "'Temprature' is not a sweep axis (did you mean 'Temperature'?)",
-            "Alpha, Distance, Temperature, StudentTemperature, TeacherSelection, LearningRate");
+            "Alpha, Distance, Temperature, StudentTemperature, TeacherSelection, LearningRate, LayerSelection");
 
     [Fact]
     public void KD0030_unknown_axis_far_from_every_name_suggests_nothing()

@@ -41,7 +41,9 @@ internal static class MatchingEmitter
         w.WriteLine("// Layer matching: the student is built now, so both stacks are checked and the layer map resolved before any training step.");
         w.WriteLine($"{Training}.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));");
         construct("student");
-        w.WriteLine($"var layerMap = {Matching}.LayerMapping.Resolve(DeclaredMatching,");
+        // A swept strategy replaces the declared one; everything else [MatchLayers] says stays.
+        string settings = spec.Sweep is { } sweep && sweep.Has(SweepKnob.LayerSelection) ? "DeclaredMatching with { Selection = trial.LayerSelection }" : "DeclaredMatching";
+        w.WriteLine($"var layerMap = {Matching}.LayerMapping.Resolve({settings},");
         w.Indent++;
         w.WriteLine($"{Matching}.LayerStackShape.Of(student, \"student\", {Literal(spec.Student.DisplayName)}, {Literal(m.Student.StackPath)}, {Path(m.Student.EmbeddingPath)}),");
         w.WriteLine($"{Matching}.LayerStackShape.Of(teacher, \"teacher\", {Literal(teacher.Model.DisplayName)}, {Literal(m.Teacher.StackPath)}, {Path(m.Teacher.EmbeddingPath)}),");

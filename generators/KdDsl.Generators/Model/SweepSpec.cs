@@ -9,6 +9,7 @@ internal enum SweepKnob
     StudentTemperature,
     TeacherSelection,
     LearningRate,
+    LayerSelection,
 }
 
 /// <summary>One axis: its knob and its values, as C# expressions for the generated code and as invariant text for the store.</summary>
@@ -21,10 +22,11 @@ internal sealed record SweepAxisSpec(SweepKnob Knob, EquatableArray<string> Expr
     {
         SweepKnob.Distance => "global::KdDsl.LossKind",
         SweepKnob.TeacherSelection => "global::KdDsl.TeacherSelection",
+        SweepKnob.LayerSelection => "global::KdDsl.LayerSelection",
         _ => "double",
     };
 
-    public bool IsEnum => Knob is SweepKnob.Distance or SweepKnob.TeacherSelection;
+    public bool IsEnum => Knob is SweepKnob.Distance or SweepKnob.TeacherSelection or SweepKnob.LayerSelection;
 }
 
 /// <summary>

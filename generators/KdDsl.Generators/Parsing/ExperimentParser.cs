@@ -122,6 +122,7 @@ internal sealed class ExperimentParser
         {
             ClassName = type.Name, ClassLocation = classLocation, LossAttributes = losses, Losses = lossTerms, Teacher = teacher,
             SelfTeacher = selfTeacher is not null, TeacherSpec = teacherSpec, Dataset = datasetSpec, Train = train,
+            MatchingDeclared = matchingDeclared, Matching = matching,
         }, diagnostics);
 
         // Emit only a complete experiment: attributes the compiler already rejects (an argument missing, a type that does

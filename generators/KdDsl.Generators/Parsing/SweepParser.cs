@@ -23,6 +23,7 @@ internal static class SweepParser
 
     private const string LossKindType = "KdDsl.LossKind";
     private const string TeacherSelectionType = "KdDsl.TeacherSelection";
+    private const string LayerSelectionType = "KdDsl.LayerSelection";
 
     /// <summary>The experiment facts the checks need.</summary>
     public sealed class Context
@@ -36,6 +37,8 @@ internal static class SweepParser
         public TeacherSpec? TeacherSpec { get; init; }
         public DatasetSpec? Dataset { get; init; }
         public AttributeArguments? Train { get; init; }
+        public bool MatchingDeclared { get; init; }
+        public MatchingSpec? Matching { get; init; }
     }
 
     public static SweepSpec? Parse(IReadOnlyList<AttributeArguments> sweeps, Context context, List<DiagnosticInfo> diagnostics)
@@ -94,9 +97,9 @@ internal static class SweepParser
                 if (value.Kind == TypedConstantKind.Error) { valid = false; continue; }
                 string shown = value.IsNull ? "null" : value.ToCSharpString();
                 string? expression = null, text = null;
-                if (knob is SweepKnob.Distance or SweepKnob.TeacherSelection)
+                if (knob is SweepKnob.Distance or SweepKnob.TeacherSelection or SweepKnob.LayerSelection)
                 {
-                    string type = knob == SweepKnob.Distance ? LossKindType : TeacherSelectionType;
+                    string type = knob switch { SweepKnob.Distance => LossKindType, SweepKnob.TeacherSelection => TeacherSelectionType, _ => LayerSelectionType };
                     string typeName = type.Substring("KdDsl.".Length);
                     if (value.Kind != TypedConstantKind.Enum || value.Type?.ToDisplayString() != type || value.Value is not int number)
                     {
@@ -104,14 +107,28 @@ internal static class SweepParser
                         valid = false;
                         continue;
                     }
-                    string? member = knob == SweepKnob.Distance
-                        ? (number == (int)LossKindSpec.KlDivergence || number == (int)LossKindSpec.LogitMse ? ((LossKindSpec)number).ToString() : null)
-                        : Enum.IsDefined(typeof(TeacherSelectionSpec), number) ? ((TeacherSelectionSpec)number).ToString() : null;
+                    string? member = knob switch
+                    {
+                        SweepKnob.Distance => number == (int)LossKindSpec.KlDivergence || number == (int)LossKindSpec.LogitMse ? ((LossKindSpec)number).ToString() : null,
+                        SweepKnob.TeacherSelection => Enum.IsDefined(typeof(TeacherSelectionSpec), number) ? ((TeacherSelectionSpec)number).ToString() : null,
+                        _ => Enum.IsDefined(typeof(LayerSelectionSpec), number) && number != (int)LayerSelectionSpec.Explicit ? ((LayerSelectionSpec)number).ToString() : null,
+                    };
                     if (member is null)
                     {
-                        Report(SweepValueOutOfRange, location, shown, name, knob == SweepKnob.Distance
-                            ? "LossKind.KlDivergence or LossKind.LogitMse (the two distances Sultan et al. compare)"
-                            : "one of " + string.Join(", ", Enum.GetNames(typeof(TeacherSelectionSpec)).Select(n => "TeacherSelection." + n)));
+                        Report(SweepValueOutOfRange, location, shown, name, knob switch
+                        {
+                            SweepKnob.Distance => "LossKind.KlDivergence or LossKind.LogitMse (the two distances Sultan et al. compare)",
+                            SweepKnob.TeacherSelection => "one of " + string.Join(", ", Enum.GetNames(typeof(TeacherSelectionSpec)).Select(n => "TeacherSelection." + n)),
+                            _ => "one of " + string.Join(", ", Enum.GetNames(typeof(LayerSelectionSpec)).Where(n => n != nameof(LayerSelectionSpec.Explicit)).Select(n => "LayerSelection." + n)) +
+                                 " (an explicit map is written with [LayerMap], not swept)",
+                        });
+                        valid = false;
+                        continue;
+                    }
+                    if (knob == SweepKnob.LayerSelection && StudentTooDeep(context.Matching, (LayerSelectionSpec)number) is { } depths)
+                    {
+                        Report(SweepValueOutOfRange, location, shown, name,
+                            $"a strategy the models fit: LayerSelection.{member} matches each of the student's {depths.Student} layers to a different teacher layer, but the teacher has only {depths.Teacher}");
                         valid = false;
                         continue;
                     }
@@ -171,6 +188,10 @@ internal static class SweepParser
                     "it sets the temperatures of the KlDivergence term, and the experiment has no KlDivergence term (or a swept Distance)",
                 SweepKnob.TeacherSelection when context.Teacher is null =>
                     context.SelfTeacher ? "a [SelfTeacher] is trained without a validation curve; it needs a [Teacher(typeof(...))]" : "it chooses which epoch of the [Teacher] is distilled from, and the experiment has no [Teacher(typeof(...))]",
+                SweepKnob.LayerSelection when !context.MatchingDeclared =>
+                    "it chooses the layer-selection strategy of [MatchLayers], and the experiment has no [MatchLayers]",
+                SweepKnob.LayerSelection when context.Matching is { Selection: (int)LayerSelectionSpec.Explicit } =>
+                    "the experiment's [MatchLayers(LayerSelection.Explicit)] map is written with [LayerMap]; declare a strategy to sweep from instead",
                 SweepKnob.TeacherSelection when context.TeacherSpec is { StopAtAccuracy: > 0 } =>
                     "a teacher stopped at a target accuracy (Teacher.StopAtAccuracy) keeps the weights it stopped with; remove StopAtAccuracy",
                 _ => null,
@@ -227,8 +248,15 @@ internal static class SweepParser
     private static string Describe(TypedConstant value) =>
         value.IsNull ? "null" : value.Type is { } type ? "a " + type.ToDisplayString() : "not a constant";
 
+    // The depths of a strategy that needs a distinct teacher layer per student layer and a student deeper than the teacher.
+    private static (int Student, int Teacher)? StudentTooDeep(MatchingSpec? matching, LayerSelectionSpec strategy) =>
+        matching is { Student.Count: > 0, Teacher.Count: > 0 } m && m.Student.Count > m.Teacher.Count
+            && strategy is LayerSelectionSpec.Forward or LayerSelectionSpec.Reverse or LayerSelectionSpec.Random or LayerSelectionSpec.InOrderRandom
+            ? (m.Student.Count, m.Teacher.Count) : null;
+
     private static string Example(SweepKnob knob) => knob switch
     {
+        SweepKnob.LayerSelection => "LayerSelection.Forward, LayerSelection.Reverse",
         SweepKnob.Alpha => "0.1, 0.5, 0.9",
         SweepKnob.Distance => "LossKind.KlDivergence, LossKind.LogitMse",
         SweepKnob.Temperature => "2.0, 4.0",

@@ -9,7 +9,7 @@ namespace KdDsl.Generators.Parsing;
 
 /// <summary>
 /// KD0039: which value written elsewhere on the experiment a [Sweep] axis replaces (a [Loss] weight or temperature, the [Train]
-/// learning rate, the [Teacher] selection, the kind of the distance term). Only arguments the user wrote count, never defaults.
+/// learning rate, the [Teacher] selection, the kind of the distance term, the [MatchLayers] strategy). Only arguments the user wrote count, never defaults.
 /// </summary>
 internal static class SweepReplacedValues
 {
@@ -55,6 +55,12 @@ internal static class SweepReplacedValues
                 string declared = distanceTerm >= 0 ? losses[distanceTerm].Kind.ToString() : "";
                 what = declared.Length > 0 && !values.Contains(declared) ? $"kind LossKind.{declared} of the [Loss] term it acts on" : null;
                 effect = "no trial computes the declared kind";
+                break;
+            case SweepKnob.LayerSelection:
+                // Like the distance kind, the strategy is always written; it is replaced only when the axis never uses it.
+                string strategy = context.Matching is { } matching ? ((LayerSelectionSpec)matching.Selection).ToString() : "";
+                what = strategy.Length > 0 && !values.Contains(strategy) ? $"LayerSelection.{strategy} of [MatchLayers]" : null;
+                effect = "no trial uses the declared strategy";
                 break;
             default:
                 what = null;

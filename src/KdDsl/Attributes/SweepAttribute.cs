@@ -52,4 +52,10 @@ public static class SweepAxes
 
     /// <summary>The learning rate of the student phases (baseline and distillation); the teacher keeps the declared one.</summary>
     public const string LearningRate = nameof(LearningRate);
+
+    /// <summary>
+    /// The layer-selection strategy of <c>[MatchLayers]</c> (Yu et al.'s comparison): any <see cref="KdDsl.LayerSelection"/>
+    /// but <see cref="KdDsl.LayerSelection.Explicit"/>, whose map is written with <c>[LayerMap]</c>.
+    /// </summary>
+    public const string LayerSelection = nameof(LayerSelection);
 }

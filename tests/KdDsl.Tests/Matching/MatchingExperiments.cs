@@ -94,3 +94,23 @@ public partial class TextMatchingKd { }
 [MatchLayers(LayerSelection.Reverse, InitializeFromTeacher = true)]
 [Train(Epochs = 1, BatchSize = 64, LearningRate = 1e-9, Seed = 4, StudentBaseline = true)]
 public partial class TeacherInitializedKd { }
+
+/// <summary>The strategy as a sweep axis; trial 1 (Reverse) must equal <see cref="ReverseWrittenOutKd"/>.</summary>
+[Distillation]
+[Teacher(typeof(FourBlockTeacher), Epochs = 2)]
+[Student(typeof(TwoBlockStudent))]
+[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
+[MatchLayers(LayerSelection.Forward, Weight = 0.5)]
+[Sweep(SweepAxes.LayerSelection, LayerSelection.Forward, LayerSelection.Reverse)]
+[Train(Epochs = 2, BatchSize = 32, Seed = 3)]
+public partial class StrategySweepKd { }
+
+[Distillation]
+[Teacher(typeof(FourBlockTeacher), Epochs = 2)]
+[Student(typeof(TwoBlockStudent))]
+[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.KlDivergence)]
+[MatchLayers(LayerSelection.Reverse, Weight = 0.5)]
+[Train(Epochs = 2, BatchSize = 32, Seed = 3)]
+public partial class ReverseWrittenOutKd { }

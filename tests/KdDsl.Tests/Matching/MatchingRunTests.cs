@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.Linq;
 using KdDsl.Data;
@@ -129,5 +130,23 @@ public sealed class MatchingRunTests
         var e = Assert.Throws<LayerMatchingException>(() => LayerMapping.Resolve(ForwardMatchingKd.DeclaredMatching,
             LayerStackShape.Of(student, "student", "S", "blocks", "embedding"), LayerStackShape.Of(teacher, "teacher", "T", "blocks", "embedding"), 0));
         Assert.Contains("teacher has only 1", e.Message);
+    }
+
+    [Fact]
+    public void A_swept_strategy_equals_the_experiment_written_with_it()
+    {
+        using var data = Digits();
+        Assert.Equal(new[] { LayerSelection.Forward, LayerSelection.Reverse }, StrategySweepKd.Grid.Select(t => t.LayerSelection));
+        using var forward = StrategySweepKd.Run(StrategySweepKd.Grid[0], data);
+        Assert.Equal("blocks.0 -> blocks.1, blocks.1 -> blocks.3", forward.LayerMap.ToString());
+
+        using var swept = StrategySweepKd.Run(StrategySweepKd.Grid[1], data);
+        using var written = ReverseWrittenOutKd.Run(data);
+        Assert.Equal("blocks.0 -> blocks.3, blocks.1 -> blocks.1", swept.LayerMap.ToString());
+        Assert.Equal(written.LayerMap.ToString(), swept.LayerMap.ToString());
+        Assert.Equal(written.Epochs.Select(e => (e.Total, e.HiddenStates, e.Accuracy)), swept.Epochs.Select(e => (e.Total, e.HiddenStates, e.Accuracy)));
+        Assert.Equal(written.StudentAccuracy, swept.StudentAccuracy);
+        Assert.NotEqual(forward.Epochs[^1].HiddenStates, swept.Epochs[^1].HiddenStates);
+        Assert.Equal(new[] { new KeyValuePair<string, string>("LayerSelection", "Reverse") }, StrategySweepKd.Sweep.Configuration(1));
     }
 }
