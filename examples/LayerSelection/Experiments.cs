@@ -4,8 +4,9 @@ namespace KdDsl.Examples.LayerStrategies;
 
 // Yu et al. (2025), scaled down: L = CE + KL(T = 1, batchmean) + 3 * L_hid, L_hid = mean over matched pairs of the squared L2
 // distance between L2-normalised hidden states (2 - 2 cos, in [0, 4]; without normalisation the residual stream's norm grows
-// with depth and the term, in the hundreds, swamped CE and KL). One teacher (trained by the first run of an invocation, then
-// loaded from its checkpoint) for every strategy and seed; the five classes differ only in the strategy.
+// with depth and the term, in the hundreds, swamped CE and KL). The strategy is a sweep axis: one trial per strategy, every
+// trial distilling from the same teacher (trained by the first run of an invocation, then loaded from its checkpoint). Each
+// trial also trains the student alone from the same weights (the baseline row of the table).
 
 [Distillation]
 [Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
@@ -13,47 +14,12 @@ namespace KdDsl.Examples.LayerStrategies;
 [Loss(LossKind.CrossEntropy)]
 [Loss(LossKind.KlDivergence)]
 [MatchLayers(LayerSelection.None, Weight = 3, Normalization = HiddenNormalization.L2)]
+[Sweep(SweepAxes.LayerSelection, LayerSelection.None, LayerSelection.Forward, LayerSelection.Reverse, LayerSelection.Random, LayerSelection.AllToOne)]
 [Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0, StudentBaseline = true)]
-public partial class NoMatching { }
+public partial class StrategySweep { }
 
-[Distillation]
-[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
-[Student(typeof(Student3))]
-[Loss(LossKind.CrossEntropy)]
-[Loss(LossKind.KlDivergence)]
-[MatchLayers(LayerSelection.Forward, Weight = 3, Normalization = HiddenNormalization.L2)]
-[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
-public partial class ForwardMatching { }
-
-[Distillation]
-[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
-[Student(typeof(Student3))]
-[Loss(LossKind.CrossEntropy)]
-[Loss(LossKind.KlDivergence)]
-[MatchLayers(LayerSelection.Reverse, Weight = 3, Normalization = HiddenNormalization.L2)]
-[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
-public partial class ReverseMatching { }
-
-[Distillation]
-[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
-[Student(typeof(Student3))]
-[Loss(LossKind.CrossEntropy)]
-[Loss(LossKind.KlDivergence)]
-[MatchLayers(LayerSelection.Random, Weight = 3, Normalization = HiddenNormalization.L2)]
-[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
-public partial class RandomMatching { }
-
-[Distillation]
-[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
-[Student(typeof(Student3))]
-[Loss(LossKind.CrossEntropy)]
-[Loss(LossKind.KlDivergence)]
-[MatchLayers(LayerSelection.AllToOne, Weight = 3, Normalization = HiddenNormalization.L2)]
-[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
-public partial class AllToOneMatching { }
-
-// The same five, with every student (and the student-alone baseline) starting from the teacher's blocks, as the paper's
-// students do: student block i <- teacher block round(i*12/3) = blocks 3, 7, 11, whatever the strategy (--init-from-teacher).
+// The same sweep with every student (and the student alone) starting from the teacher's blocks, as the paper's students do:
+// student block i <- teacher block round(i*12/3) = blocks 3, 7, 11, whatever the strategy (--init-from-teacher).
 
 [Distillation]
 [Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
@@ -61,41 +27,6 @@ public partial class AllToOneMatching { }
 [Loss(LossKind.CrossEntropy)]
 [Loss(LossKind.KlDivergence)]
 [MatchLayers(LayerSelection.None, Weight = 3, Normalization = HiddenNormalization.L2, InitializeFromTeacher = true)]
+[Sweep(SweepAxes.LayerSelection, LayerSelection.None, LayerSelection.Forward, LayerSelection.Reverse, LayerSelection.Random, LayerSelection.AllToOne)]
 [Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0, StudentBaseline = true)]
-public partial class NoMatchingFromTeacher { }
-
-[Distillation]
-[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
-[Student(typeof(Student3))]
-[Loss(LossKind.CrossEntropy)]
-[Loss(LossKind.KlDivergence)]
-[MatchLayers(LayerSelection.Forward, Weight = 3, Normalization = HiddenNormalization.L2, InitializeFromTeacher = true)]
-[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
-public partial class ForwardMatchingFromTeacher { }
-
-[Distillation]
-[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
-[Student(typeof(Student3))]
-[Loss(LossKind.CrossEntropy)]
-[Loss(LossKind.KlDivergence)]
-[MatchLayers(LayerSelection.Reverse, Weight = 3, Normalization = HiddenNormalization.L2, InitializeFromTeacher = true)]
-[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
-public partial class ReverseMatchingFromTeacher { }
-
-[Distillation]
-[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
-[Student(typeof(Student3))]
-[Loss(LossKind.CrossEntropy)]
-[Loss(LossKind.KlDivergence)]
-[MatchLayers(LayerSelection.Random, Weight = 3, Normalization = HiddenNormalization.L2, InitializeFromTeacher = true)]
-[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
-public partial class RandomMatchingFromTeacher { }
-
-[Distillation]
-[Teacher(typeof(Teacher12), Epochs = 10, Checkpoint = "artifacts/layer-selection/teacher12.ckpt")]
-[Student(typeof(Student3))]
-[Loss(LossKind.CrossEntropy)]
-[Loss(LossKind.KlDivergence)]
-[MatchLayers(LayerSelection.AllToOne, Weight = 3, Normalization = HiddenNormalization.L2, InitializeFromTeacher = true)]
-[Train(Epochs = 8, BatchSize = 128, LearningRate = 1e-3, Seed = 0)]
-public partial class AllToOneMatchingFromTeacher { }
+public partial class StrategySweepFromTeacher { }

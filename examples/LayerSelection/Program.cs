@@ -64,24 +64,23 @@ internal static class LayerSelectionProgram
         ILayeredModule studentModel, ILayeredModule teacherModel) =>
         (Record(o.Seed!.Value, map, student, teacher, alone, epochs, hidden, elapsed), result, studentModel, teacherModel);
 
-    private static readonly Strategy[] Strategies =
-    {
-        new("none", (d, o) => { var r = NoMatching.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, r.StudentAloneAccuracy, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
-        new("forward", (d, o) => { var r = ForwardMatching.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
-        new("reverse", (d, o) => { var r = ReverseMatching.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
-        new("random", (d, o) => { var r = RandomMatching.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
-        new("all-to-one", (d, o) => { var r = AllToOneMatching.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
-    };
+    // The table's name of each strategy (the sweep's grid order: none, forward, reverse, random, all-to-one).
+    private static string Name(LayerSelection selection) => selection == LayerSelection.AllToOne ? "all-to-one" : selection.ToString().ToLowerInvariant();
 
-    // The same strategies with students that start from the teacher's blocks (--init-from-teacher).
-    private static readonly Strategy[] StrategiesFromTeacher =
+    // One strategy per trial of the generated grid; the student-alone baseline is kept with the "none" row only.
+    private static readonly Strategy[] Strategies = StrategySweep.Grid.Select(trial => new Strategy(Name(trial.LayerSelection), (d, o) =>
     {
-        new("none", (d, o) => { var r = NoMatchingFromTeacher.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, r.StudentAloneAccuracy, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
-        new("forward", (d, o) => { var r = ForwardMatchingFromTeacher.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
-        new("reverse", (d, o) => { var r = ReverseMatchingFromTeacher.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
-        new("random", (d, o) => { var r = RandomMatchingFromTeacher.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
-        new("all-to-one", (d, o) => { var r = AllToOneMatchingFromTeacher.Run(d, o); return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, null, r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher); }),
-    };
+        var r = StrategySweep.Run(trial, d, o);
+        return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, trial.LayerSelection == LayerSelection.None ? r.StudentAloneAccuracy : null,
+            r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher);
+    })).ToArray();
+
+    private static readonly Strategy[] StrategiesFromTeacher = StrategySweepFromTeacher.Grid.Select(trial => new Strategy(Name(trial.LayerSelection), (d, o) =>
+    {
+        var r = StrategySweepFromTeacher.Run(trial, d, o);
+        return Done(o, r.LayerMap, r.StudentAccuracy, r.TeacherAccuracy, trial.LayerSelection == LayerSelection.None ? r.StudentAloneAccuracy : null,
+            r.Epochs, e => e.HiddenStates, r.Elapsed, r, r.Student, r.Teacher);
+    })).ToArray();
 
     public static int Run(string directory, int seedCount, int trainLimit, int teacherTrainLimit, int testLimit, int? epochs, string outDirectory, bool initFromTeacher, int threads)
     {
@@ -124,7 +123,7 @@ internal static class LayerSelectionProgram
                     return 1;
                 }
             }
-            var settings = ForwardMatching.DeclaredSettings;
+            var settings = StrategySweep.DeclaredSettings;
             Console.WriteLine($"Fashion-MNIST from {directory}: {data.Train.Count} training and {data.Test.Count} test images; seeds 0..{seedCount - 1}; " +
                               $"teacher {nameof(Teacher12)} (12 blocks x 128), students {nameof(Student3)} (3 blocks x 128{(initFromTeacher ? ", starting from teacher blocks 3, 7, 11" : "")}); {epochs ?? settings.Epochs} epochs, " +
                               $"batch {settings.BatchSize}, Adam lr {settings.LearningRate.ToString(CultureInfo.InvariantCulture)}; loss CE + KL(T=1) + 3 * HiddenStates; " +
@@ -168,7 +167,7 @@ internal static class LayerSelectionProgram
     private static void TrainTeacher(DatasetSplits teacherData, string checkpoint)
     {
         var clock = Stopwatch.StartNew();
-        var settings = NoMatching.DeclaredSettings with { Epochs = 10 }; // [Teacher(Epochs = 10)] of Experiments.cs
+        var settings = StrategySweep.DeclaredSettings with { Epochs = 10 }; // [Teacher(Epochs = 10)] of Experiments.cs
         ExperimentRuntime.Seed(settings.Seed);
         using var teacher = new Teacher12(teacherData.Train.FeatureCount, teacherData.Train.ClassCount);
         var device = new RunOptions().ResolveDevice();
