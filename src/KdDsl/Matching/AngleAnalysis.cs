@@ -81,10 +81,11 @@ public static class AngleAnalysis
     /// <paramref name="studentState"/> (1 = first block's output; projected by <paramref name="projection"/> when the widths
     /// differ) against every pair of teacher block outputs in <paramref name="teacherStates"/> (default: all blocks). For
     /// sequence models only the real tokens count: the student's <see cref="ILayeredModule.TokenMask"/> of the inputs (the
-    /// teacher's when the student gives none).
+    /// teacher's when the student gives none). <paramref name="normalization"/> applies the matching loss's normalisation
+    /// (<see cref="HiddenStateDistance.Normalize"/>) to every state first, so the angles are those of the states the loss compares.
     /// </summary>
     public static AngleDistribution Measure(string label, ILayeredModule student, ILayeredModule teacher, Tensor inputs, int studentState,
-        Func<Tensor, Tensor>? projection = null, IReadOnlyList<int>? teacherStates = null)
+        Func<Tensor, Tensor>? projection = null, IReadOnlyList<int>? teacherStates = null, HiddenNormalization normalization = HiddenNormalization.None)
     {
         ArgumentNullException.ThrowIfNull(student);
         ArgumentNullException.ThrowIfNull(teacher);
@@ -106,7 +107,8 @@ public static class AngleAnalysis
             var s = sStates[studentState];
             if (projection is not null) s = projection(s);
             var tokenMask = student.TokenMask(inputs) ?? teacher.TokenMask(inputs);
-            return new AngleDistribution(label, studentState, chosen.ToArray(), Cosines(s, chosen.Select(i => tStates[i]).ToArray(), tokenMask));
+            var t = chosen.Select(i => HiddenStateDistance.Normalize(tStates[i], normalization)).ToArray();
+            return new AngleDistribution(label, studentState, chosen.ToArray(), Cosines(HiddenStateDistance.Normalize(s, normalization), t, tokenMask));
         }
         finally
         {

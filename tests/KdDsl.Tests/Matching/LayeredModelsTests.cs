@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using KdDsl.Data;
@@ -111,6 +112,53 @@ public sealed class LayeredModelsTests
         Assert.Equal(2 / 6.0, distribution.FractionAcute, 9);
         var histogram = distribution.Histogram(4); // [-1,-0.5) [-0.5,0) [0,0.5) [0.5,1]
         Assert.Equal(new[] { 2 / 6.0, 0, 2 / 6.0, 2 / 6.0 }, histogram);
+    }
+
+    [Fact]
+    public void Angles_of_L2_normalised_states_match_plain_loops()
+    {
+        using var scope = NewDisposeScope();
+        torch.manual_seed(6);
+        var student = new LayeredMlp(8, 3, 2, 5);
+        var teacher = new LayeredMlp(8, 3, 3, 5);
+        var inputs = randn(4, 8);
+        var measured = AngleAnalysis.Measure("l2", student, teacher, inputs, studentState: 1, normalization: HiddenNormalization.L2);
+
+        // Reference: the same states, normalised and compared with plain double loops.
+        var (sStates, _) = LayerCapture.AllStates(student, inputs);
+        var (tStates, _) = LayerCapture.AllStates(teacher, inputs);
+        double[][] Rows(Tensor state) => Enumerable.Range(0, 4).Select(r =>
+        {
+            var row = state[r].detach().to(ScalarType.Float64).data<double>().ToArray();
+            double norm = Math.Sqrt(row.Sum(x => x * x));
+            return row.Select(x => x / norm).ToArray();
+        }).ToArray();
+        var s = Rows(sStates[1]);
+        var t = new[] { 1, 2, 3 }.Select(i => Rows(tStates[i])).ToArray();
+        var expected = new List<double>();
+        for (int row = 0; row < 4; row++)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                for (int k = i + 1; k < 3; k++)
+                {
+                    double dot = 0, ni = 0, nk = 0;
+                    for (int c = 0; c < 5; c++)
+                    {
+                        double a = t[i][row][c] - s[row][c], b = t[k][row][c] - s[row][c];
+                        dot += a * b;
+                        ni += a * a;
+                        nk += b * b;
+                    }
+                    expected.Add(dot / Math.Sqrt(ni * nk));
+                }
+            }
+        }
+        Assert.Equal(expected.Count, measured.Cosines.Count);
+        for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i], measured.Cosines[i], 5);
+        // Raw states give other angles.
+        var raw = AngleAnalysis.Measure("raw", student, teacher, inputs, studentState: 1);
+        Assert.NotEqual(raw.Mean, measured.Mean, 3);
     }
 
     [Fact]
