@@ -214,27 +214,38 @@ internal static class LayerSelectionProgram
         if (initFromTeacher) // then the students start from the teacher's blocks, as the generated Run copies them
             TeacherInitialization.CopyInto(untrained, (Teacher12)teacher, LayerStackShape.Of(untrained, "student", nameof(Student3), "blocks", "embedding"),
                 LayerStackShape.Of(teacher, "teacher", nameof(Teacher12), "blocks", "embedding"));
-        var distributions = new List<AngleDistribution> { AngleAnalysis.Measure("untrained", untrained, teacher, inputs, studentState) };
-        foreach (var (name, _, student, _) in trained)
-            distributions.Add(AngleAnalysis.Measure("trained, " + name, student, teacher, inputs, studentState));
-
+        // On the raw states (the paper's analysis), then on the L2-normalised states the loss compares.
         var text = new StringBuilder();
-        text.AppendLine("| student (seed 0) | values | mean cos θ | acute (cos > 0) | cos < -0.5 |");
-        text.AppendLine("|---|---|---|---|---|");
-        foreach (var d in distributions)
+        foreach (var (normalization, prefix, heading, states) in new[]
         {
-            string file = d.Label.Replace(", ", "-", StringComparison.Ordinal);
-            d.SaveCsv(Path.Combine(outDirectory, $"angles-{file}.csv"));
-            d.SaveJson(Path.Combine(outDirectory, $"angles-{file}.json"));
-            double obtuse = d.Cosines.Count(c => c < -0.5) / (double)d.Cosines.Count;
-            text.AppendLine($"| {d.Label} | {d.Cosines.Count} | {d.Mean.ToString("F3", CultureInfo.InvariantCulture)} | " +
-                            $"{(100 * d.FractionAcute).ToString("F1", CultureInfo.InvariantCulture)} % | {(100 * obtuse).ToString("F1", CultureInfo.InvariantCulture)} % |");
+            (HiddenNormalization.None, "angles", "raw states", "raw states"),
+            (HiddenNormalization.L2, "angles-l2", "L2-normalised states (what L_hid compares)", "L2-normalised states"),
+        })
+        {
+            var distributions = new List<AngleDistribution> { AngleAnalysis.Measure("untrained", untrained, teacher, inputs, studentState, normalization: normalization) };
+            foreach (var (name, _, student, _) in trained)
+                distributions.Add(AngleAnalysis.Measure("trained, " + name, student, teacher, inputs, studentState, normalization: normalization));
+
+            text.AppendLine($"Angles on the {heading}:");
+            text.AppendLine();
+            text.AppendLine("| student (seed 0) | values | mean cos θ | acute (cos > 0) | cos < -0.5 |");
+            text.AppendLine("|---|---|---|---|---|");
+            foreach (var d in distributions)
+            {
+                string file = d.Label.Replace(", ", "-", StringComparison.Ordinal);
+                d.SaveCsv(Path.Combine(outDirectory, $"{prefix}-{file}.csv"));
+                d.SaveJson(Path.Combine(outDirectory, $"{prefix}-{file}.json"));
+                double obtuse = d.Cosines.Count(c => c < -0.5) / (double)d.Cosines.Count;
+                text.AppendLine($"| {d.Label} | {d.Cosines.Count} | {d.Mean.ToString("F3", CultureInfo.InvariantCulture)} | " +
+                                $"{(100 * d.FractionAcute).ToString("F1", CultureInfo.InvariantCulture)} % | {(100 * obtuse).ToString("F1", CultureInfo.InvariantCulture)} % |");
+            }
+            text.AppendLine();
+            AngleAnalysis.SaveHistogram(new[] { distributions[0], distributions.First(d => d.Label == "trained, none"), distributions.First(d => d.Label == "trained, forward") },
+                Path.Combine(outDirectory, $"{prefix}-untrained-vs-trained.png"),
+                $"cos θ between teacher layers seen from student block 2 ({states}, 200 images)");
+            AngleAnalysis.SaveHistogram(distributions.Skip(1).ToList(), Path.Combine(outDirectory, $"{prefix}-by-strategy.png"),
+                $"cos θ seen from student block 2 ({states}), each strategy");
         }
-        AngleAnalysis.SaveHistogram(new[] { distributions[0], distributions.First(d => d.Label == "trained, none"), distributions.First(d => d.Label == "trained, forward") },
-            Path.Combine(outDirectory, "angles-untrained-vs-trained.png"),
-            "cos θ between teacher layers seen from student block 2 (200 test images, 66 layer pairs)");
-        AngleAnalysis.SaveHistogram(distributions.Skip(1).ToList(), Path.Combine(outDirectory, "angles-by-strategy.png"),
-            "cos θ seen from student block 2, students trained with each strategy");
         return text.ToString();
     }
 }
