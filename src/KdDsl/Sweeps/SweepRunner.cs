@@ -90,10 +90,11 @@ public static class SweepRunner
 
     /// <summary>
     /// The file <paramref name="item"/>'s teacher is kept in, or null when its experiment trains no teacher:
-    /// <c>{folder}/{experiment}-{dataset}-seed{seed}[-{key}][-epochs{n}].pt</c>, where key is <see cref="ISweepExperiment.TeacherKey"/>
-    /// (the TeacherSelection value when it is swept, and the fingerprint of the teacher's declaration) and n the <see cref="RunOptions.Epochs"/> override, if any. A teacher depends on
-    /// nothing else a sweep varies. Characters other than letters, digits, '.', '-' and '_' become '_', and such a name gets a
-    /// hash of the original so that two names never meet in one file.
+    /// <c>{folder}/{experiment}-{dataset}-seed{seed}[-{key}][-epochs{n}].pt</c>, where key is <see
+    /// cref="ISweepExperiment.TeacherKey"/> (the TeacherSelection value when it is swept, and the fingerprint of the
+    /// teacher's declaration) and n the <see cref="RunOptions.Epochs"/> override, if any. A teacher depends on nothing else
+    /// a sweep varies; the data set enters by its name, not its content. Characters other than letters, digits, '.', '-'
+    /// and '_' become '_', and such a name gets a hash of the original so that two names never meet in one file.
     /// </summary>
     public static string? TeacherCheckpoint(string folder, SweepWorkItem item, RunOptions? options = null)
     {
