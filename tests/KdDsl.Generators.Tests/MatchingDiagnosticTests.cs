@@ -499,4 +499,17 @@ public sealed class MatchingDiagnosticTests
         Assert.Equal(DiagnosticSeverity.Info, info.Severity);
         Assert.Contains("LayerSelection.None of [MatchLayers]", info.GetMessage(CultureInfo.InvariantCulture));
     }
+
+    [Fact]
+    public void KD0025_points_at_the_LayerStack_that_supplied_the_value()
+    {
+        // Width on the class, Count on the field: the disagreeing Count is reported at the field's argument.
+        string models = LayeredModels
+            .Replace("[LayerStack(Count = 2, Width = 64)]", "[LayerStack(Count = 3)]")
+            .Replace("public sealed class OwnNet", "[LayerStack(Width = 64)]\n    public sealed class OwnNet");
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, models, Experiment("[MatchLayers(LayerSelection.Forward)]", "Deep", "OwnNet"));
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("KD0025", diagnostic.Id);
+        Assert.Equal("Count = 3", models.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+    }
 }

@@ -120,7 +120,7 @@ internal sealed class MatchingParser
                         $"an embedding layer in the {role} '{name}' (an Embedding field, or [LayerStack(Embedding = \"field\")])");
             }
         }
-        if (initialize && SymbolEqualityComparer.Default.Equals(teacherModel, studentModel) is false)
+        if (initialize && !SymbolEqualityComparer.Default.Equals(teacherModel, studentModel))
         {
             // The copy needs blocks of one architecture and width, and a teacher block for every student block.
             if (studentStack.Width > 0 && teacherStack.Width > 0 && studentStack.Width != teacherStack.Width)
@@ -196,13 +196,14 @@ internal sealed class MatchingParser
             Report(NotLayered, location, null, role, display, "its [LayerStack] declares a negative Count or Width");
             return null;
         }
-        // Constants in the model's own source (a library model's base(...) arguments, a constant LayerCount) count as declared.
+        // Constants in the model's own source (LayerShapeReader) count as declared; KD0025 points at the [LayerStack] argument
+        // that supplied the disagreeing value (the class's, else the field's, as read above).
         var inferred = LayerShapeReader.Read(model, stack, compilation, cancellationToken);
-        var declaredOn = classStack ?? fieldStack;
+        AttributeData? Supplier(string name) => Named(classStack, name) is int v && v > 0 ? classStack : fieldStack;
         if (count > 0 && inferred.Count > 0 && count != inferred.Count)
-            Report(LayerStackDisagrees, StackArgumentLocation(declaredOn, "Count") ?? location, null, "Count", Format(count), display, inferred.CountSource, Format(inferred.Count));
+            Report(LayerStackDisagrees, StackArgumentLocation(Supplier("Count"), "Count") ?? location, null, "Count", Format(count), display, inferred.CountSource, Format(inferred.Count));
         if (width > 0 && inferred.Width > 0 && width != inferred.Width)
-            Report(LayerStackDisagrees, StackArgumentLocation(declaredOn, "Width") ?? location, null, "Width", Format(width), display, inferred.WidthSource, Format(inferred.Width));
+            Report(LayerStackDisagrees, StackArgumentLocation(Supplier("Width"), "Width") ?? location, null, "Width", Format(width), display, inferred.WidthSource, Format(inferred.Width));
         // The source is what runs: after KD0025 the other checks use its numbers, so they report nothing the fix would not clear.
         if (inferred.Count > 0) count = inferred.Count;
         if (inferred.Width > 0) width = inferred.Width;
