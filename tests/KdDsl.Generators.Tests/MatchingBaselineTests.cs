@@ -45,11 +45,11 @@ public sealed class MatchingBaselineTests
         Assert.Contains("MatchEmbeddings: true, AllToOneTeacherLayer: null, Projection: true, ExplicitMap: new (string, string)[] { (\"blocks.0\", \"blocks.3\"), (\"blocks.2\", \"blocks.11\") });", code);
         // Paths read from the models' fields: LayeredMlp's "blocks" ModuleList and its "embedding" input layer.
         Assert.Contains("LayerStackShape.Of(student, \"student\", \"Sample.Shallow\", \"blocks\", \"embedding\")", code);
-        Assert.Contains("var total = crossEntropy + klDivergence + 3d * hiddenStates;", code);
-        Assert.Contains("var hiddenStates = matcher.Loss(studentStates, teacherStates, studentLogits);", code);
-        Assert.Contains("OptimizationStep.Create(settings, global::System.Linq.Enumerable.Concat(student.parameters(), matcher.parameters()), steps)", code);
+        Assert.Contains("new double[] { 1d, 1d, 3d }", code);
+        Assert.Contains("terms[2] = matcher.Loss(batch.StudentStates!, batch.TeacherStates!, studentLogits);", code);
+        Assert.Contains("matcher: matcher", code); // the loop trains the projections with the student and captures the states
         // The map is resolved (and checked) before the teacher is trained.
-        Assert.True(code.IndexOf("LayerMapping.Resolve", StringComparison.Ordinal) < code.IndexOf("TeacherTraining.Train", StringComparison.Ordinal));
+        Assert.True(code.IndexOf("LayerMapping.Resolve", StringComparison.Ordinal) < code.IndexOf("run.PrepareTeacher", StringComparison.Ordinal));
         Assert.Contains("LayerMap = layerMap,", code);
     }
 

@@ -17,6 +17,6 @@ public sealed class MatchingCombinationTests
         Assert.Empty(result.Diagnostics);
         string code = Assert.Single(result.GeneratedSources).SourceText.ToString();
         Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
-        Assert.Contains("matcher.Loss(studentStates, teacherStates, studentLogits)", code);
+        Assert.Contains("matcher.Loss(batch.StudentStates!, batch.TeacherStates!, studentLogits)", code);
     }
 }

@@ -209,10 +209,10 @@ public sealed class MatchingDiagnosticTests
         Assert.Empty(result.Diagnostics);
         string code = Assert.Single(result.GeneratedSources).SourceText.ToString();
         Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
-        Assert.Contains("LossTermNames { get; } = new string[] { \"CrossEntropy\", \"KlDivergence\", \"HiddenStates\" };", code);
-        Assert.Contains("LayerCapture.Forward(teacher, inputs, teacherStates)", code);
-        Assert.Contains("LayerCapture.Forward(student, inputs, studentStates)", code);
-        Assert.DoesNotContain(".call(inputs)", code); // no hooks needed: the states come from the typed capture
+        Assert.Contains("new string[] { \"CrossEntropy\", \"KlDivergence\", \"HiddenStates\" };", code);
+        // The runtime loop captures both models' states block by block (no hooks) when it is given the matcher.
+        Assert.Contains("matcher: matcher", code);
+        Assert.Contains("matcher.Loss(batch.StudentStates!, batch.TeacherStates!, studentLogits)", code);
     }
 
     [Fact]
@@ -401,9 +401,9 @@ public sealed class MatchingDiagnosticTests
         Assert.Contains("global::KdDsl.Matching.TeacherInitialization.CopyInto(student, teacher, layerMap.Student, layerMap.Teacher);", code);
         Assert.Contains("global::KdDsl.Matching.TeacherInitialization.CopyInto(studentAlone, teacher, layerMap.Student, layerMap.Teacher);", code);
         // After the teacher is trained or loaded, before the baseline and the distillation train anything.
-        int trained = code.IndexOf("TeacherTraining.Train(", System.StringComparison.Ordinal);
+        int trained = code.IndexOf("run.PrepareTeacher(", System.StringComparison.Ordinal);
         int copied = code.IndexOf("CopyInto(student,", System.StringComparison.Ordinal);
-        int baseline = code.IndexOf("SupervisedTraining.Train(studentAlone", System.StringComparison.Ordinal);
+        int baseline = code.IndexOf("run.TrainStudentAlone(studentAlone", System.StringComparison.Ordinal);
         Assert.True(trained > 0 && trained < copied && copied < code.IndexOf("CopyInto(studentAlone,", System.StringComparison.Ordinal)
             && code.IndexOf("CopyInto(studentAlone,", System.StringComparison.Ordinal) < baseline);
 

@@ -76,15 +76,15 @@ public sealed class SweepGeneratorTests
         string code = result.GeneratedSources.Single().SourceText.ToString();
         Assert.Contains("public sealed record Trial(int Index, double Alpha, global::KdDsl.LossKind Distance, global::KdDsl.TeacherSelection TeacherSelection, " +
                         "double StudentTemperature, double LearningRate)", code);
-        Assert.Contains("var total = (1d - trial.Alpha) * crossEntropy + trial.Alpha * distance;", code);
-        Assert.Contains("var distance = trial.Distance == global::KdDsl.LossKind.LogitMse ? global::KdDsl.Losses.DistillationLosses.LogitMse(studentLogits, teacherLogits) " +
+        Assert.Contains("new double[] { 1d - trial.Alpha, trial.Alpha }", code);
+        Assert.Contains("terms[1] = trial.Distance == global::KdDsl.LossKind.LogitMse ? global::KdDsl.Losses.DistillationLosses.LogitMse(studentLogits, teacherLogits) " +
                         ": global::KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits, teacherLogits, 4d, trial.StudentTemperature, " +
                         "global::KdDsl.Losses.KlReduction.BatchMean, true);", code);
         // The teacher trains with the declared learning rate; the trial's is the student phases'.
-        Assert.Contains("settings with { LearningRate = DeclaredSettings.LearningRate, Epochs = 3 }, trial.TeacherSelection,", code);
-        Assert.Contains("var settings = options.Apply(DeclaredSettings) with { LearningRate = trial.LearningRate };", code);
+        Assert.Contains("run.Settings with { LearningRate = DeclaredSettings.LearningRate, Epochs = 3 }, trial.TeacherSelection,", code);
+        Assert.Contains("options.Apply(DeclaredSettings) with { LearningRate = trial.LearningRate }", code);
         Assert.Contains("new double[] { 1d, 4d }", code); // the int 1 is accepted as a double
-        Assert.Contains("LossTermNames { get; } = new string[] { \"CrossEntropy\", \"Distance\" }", code);
+        Assert.Contains("new string[] { \"CrossEntropy\", \"Distance\" }", code);
         Assert.Contains("var trials = new Trial[48];", code);
         Assert.Contains("public static Result Run(Trial trial, global::KdDsl.Training.RunOptions? options = null)", code);
         Assert.DoesNotContain("0.1d * crossEntropy", code);
@@ -113,7 +113,7 @@ public sealed class SweepGeneratorTests
             "[Loss(LossKind.CrossEntropy, Weight = 0)]\n[Loss(LossKind.LogitMse)]\n[Loss(LossKind.LabelSmoothing, Weight = 0.25)]"));
         Assert.Equal("KD0039", Assert.Single(result.Diagnostics).Id); // the axis replaces the written Weight = 0 (an Info)
         Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
-        Assert.Contains("var total = (1d - trial.Alpha) * crossEntropy + trial.Alpha * logitMse + 0.25d * labelSmoothing;",
+        Assert.Contains("new double[] { 1d - trial.Alpha, trial.Alpha, 0.25d }",
             result.GeneratedSources.Single().SourceText.ToString());
     }
 
@@ -135,7 +135,7 @@ public sealed class SweepGeneratorTests
         Assert.Equal("KD0039", Assert.Single(result.Diagnostics).Id); // Weight = 0 is replaced (an Info)
         Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
         string code = result.GeneratedSources.Single().SourceText.ToString();
-        Assert.Contains("var total = trial.Alpha * logitMse + (1d - trial.Alpha) * crossEntropy;", code);
+        Assert.Contains("new double[] { trial.Alpha, 1d - trial.Alpha }", code);
         Assert.DoesNotContain("Run(Trial trial, global::KdDsl.Training.RunOptions? options = null)", code); // no [Dataset]: data is passed in
     }
 
@@ -162,7 +162,7 @@ public sealed class SweepGeneratorTests
         var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, MatchingDiagnosticTests.LayeredModels, source);
         Assert.Empty(result.Diagnostics);
         Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
-        Assert.Contains("var total = (1d - trial.Alpha) * crossEntropy + trial.Alpha * distance + 3d * hiddenStates;",
+        Assert.Contains("new double[] { 1d - trial.Alpha, trial.Alpha, 3d }",
             result.GeneratedSources.Single().SourceText.ToString());
     }
 
@@ -255,8 +255,8 @@ public sealed class SweepGeneratorTests
         Assert.Empty(result.Diagnostics);
         Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
         string code = result.GeneratedSources.Single().SourceText.ToString();
-        Assert.Contains("string? teacherCheckpoint = options.TeacherCheckpoint ?? \"t.ckpt\";", code);
-        Assert.Contains("TeacherTraining.Train(teacher, data, settings with { LearningRate = DeclaredSettings.LearningRate }, ", code);
+        Assert.Contains("run.PrepareTeacher(teacher, \"Sample.BigNet\", \"t.ckpt\",", code);
+        Assert.Contains("run.Settings with { LearningRate = DeclaredSettings.LearningRate },", code);
         Assert.Matches("public string\\? TeacherKey\\(int trial\\) => \"[0-9a-f]{8}\";", code);
         Assert.Contains("{ TeacherLoaded = result.TeacherLoadedFromCheckpoint };", code);
     }

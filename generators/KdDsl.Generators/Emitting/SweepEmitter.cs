@@ -1,8 +1,7 @@
-using System.CodeDom.Compiler;
 using System.Globalization;
 using System.Linq;
 using KdDsl.Generators.Model;
-using Microsoft.CodeAnalysis.CSharp;
+using static KdDsl.Generators.Emitting.SourceWriter;
 
 namespace KdDsl.Generators.Emitting;
 
@@ -40,17 +39,17 @@ internal static class SweepEmitter
         if (teacherLearningRate > 0) assignments.Add($"LearningRate = {Double(teacherLearningRate)}");
         else if (spec.Sweep is { } sweep && sweep.Has(SweepKnob.LearningRate)) assignments.Add("LearningRate = DeclaredSettings.LearningRate");
         if (epochs is not null) assignments.Add(epochs);
-        return assignments.Count == 0 ? "settings" : $"settings with {{ {string.Join(", ", assignments)} }}";
+        return assignments.Count == 0 ? "run.Settings" : $"run.Settings with {{ {string.Join(", ", assignments)} }}";
     }
 
     /// <summary>A &lt;remarks&gt; for <c>Run(Trial, ...)</c> saying what a swept learning rate acts on (nothing without that axis).</summary>
-    public static void WriteRunRemarks(IndentedTextWriter w, ExperimentSpec spec)
+    public static void WriteRunRemarks(SourceWriter w, ExperimentSpec spec)
     {
         if (spec.Sweep is not { } sweep || !sweep.Has(SweepKnob.LearningRate) || spec.Teacher is null) return;
-        w.WriteLine("/// <remarks>");
-        w.WriteLine("/// The trial's learning rate applies to the student phases (the baseline and distillation); the teacher trains with the declared");
-        w.WriteLine("/// <c>[Train(LearningRate = ...)]</c>, so trials that differ only in student knobs distil from the same teacher.");
-        w.WriteLine("/// </remarks>");
+        w.Line("/// <remarks>");
+        w.Line("/// The trial's learning rate applies to the student phases (the baseline and distillation); the teacher trains with the declared");
+        w.Line("/// <c>[Train(LearningRate = ...)]</c>, so trials that differ only in student knobs distil from the same teacher.");
+        w.Line("/// </remarks>");
     }
 
     /// <summary>The teacher selection argument: the declared constant, or the trial's.</summary>
@@ -62,7 +61,7 @@ internal static class SweepEmitter
     {
         if (spec.Sweep is not { CrossEntropyTerm: >= 0 } sweep) return null;
         int index = IndexOf(spec, loss);
-        return index == sweep.CrossEntropyTerm ? "(1d - trial.Alpha)" : index == sweep.DistillationTerm ? "trial.Alpha" : null;
+        return index == sweep.CrossEntropyTerm ? "1d - trial.Alpha" : index == sweep.DistillationTerm ? "trial.Alpha" : null;
     }
 
     /// <summary>The loss call of a term the sweep changes (Distance, Temperature, StudentTemperature), else null.</summary>
@@ -81,97 +80,97 @@ internal static class SweepEmitter
     }
 
     /// <summary>Writes <c>Trial</c>, <c>Grid</c> and <c>Sweep</c> (nothing without [Sweep]).</summary>
-    public static void WriteMembers(IndentedTextWriter w, ExperimentSpec spec)
+    public static void WriteMembers(SourceWriter w, ExperimentSpec spec)
     {
         if (spec.Sweep is not { } sweep) return;
         var axes = sweep.Axes;
         string pairType = $"{Collections}.KeyValuePair<string, string>";
         const string Invariant = "global::System.Globalization.CultureInfo.InvariantCulture";
 
-        w.WriteLine();
-        w.WriteLine("/// <summary>One point of the sweep grid: its index in <see cref=\"Grid\"/> and the value of each [Sweep] axis.</summary>");
+        w.Line();
+        w.Line("/// <summary>One point of the sweep grid: its index in <see cref=\"Grid\"/> and the value of each [Sweep] axis.</summary>");
         if (sweep.Has(SweepKnob.LearningRate) && spec.Teacher is not null)
-            w.WriteLine("/// <remarks><c>LearningRate</c> is the student phases' learning rate; the teacher trains with the declared one.</remarks>");
-        w.WriteLine("public sealed record Trial(int Index" + string.Concat(axes.Select(a => $", {a.TypeName} {a.Name}")) + ")");
-        Block(w, () =>
+            w.Line("/// <remarks><c>LearningRate</c> is the student phases' learning rate; the teacher trains with the declared one.</remarks>");
+        w.Line("public sealed record Trial(int Index" + string.Concat(axes.Select(a => $", {a.TypeName} {a.Name}")) + ")");
+        w.Block(() =>
         {
-            w.WriteLine("/// <summary>The knob values as invariant strings, in axis order (what the sweep store records).</summary>");
-            w.WriteLine($"public {Collections}.IReadOnlyList<{pairType}> Configuration() => new {pairType}[]");
-            Block(w, () =>
+            w.Line("/// <summary>The knob values as invariant strings, in axis order (what the sweep store records).</summary>");
+            w.Line($"public {Collections}.IReadOnlyList<{pairType}> Configuration() => new {pairType}[]");
+            w.Block(() =>
             {
                 foreach (var axis in axes)
-                    w.WriteLine($"new {pairType}({Literal(axis.Name)}, " +
+                    w.Line($"new {pairType}({Literal(axis.Name)}, " +
                                 (axis.IsEnum ? $"{axis.Name}.ToString()" : $"{axis.Name}.ToString(\"R\", {Invariant})") + "),");
             }, ";");
         });
-        w.WriteLine();
+        w.Line();
         string sizes = string.Join(" × ", axes.Select(a => $"{Int(a.Expressions.Count)} {a.Name}"));
-        w.WriteLine($"/// <summary>Every trial of the sweep ({sizes} = {Int(sweep.TrialCount)}), in grid order: the last axis varies fastest.</summary>");
-        w.WriteLine($"public static {Collections}.IReadOnlyList<Trial> Grid {{ get; }} = CreateGrid();");
-        w.WriteLine();
-        w.WriteLine("private static Trial[] CreateGrid()");
-        Block(w, () =>
+        w.Line($"/// <summary>Every trial of the sweep ({sizes} = {Int(sweep.TrialCount)}), in grid order: the last axis varies fastest.</summary>");
+        w.Line($"public static {Collections}.IReadOnlyList<Trial> Grid {{ get; }} = CreateGrid();");
+        w.Line();
+        w.Line("private static Trial[] CreateGrid()");
+        w.Block(() =>
         {
             foreach (var axis in axes)
-                w.WriteLine($"var {Camel(axis.Name)}Values = new {axis.TypeName}[] {{ {string.Join(", ", axis.Expressions)} }};");
-            w.WriteLine($"var trials = new Trial[{Int(sweep.TrialCount)}];");
-            w.WriteLine("int index = 0;");
+                w.Line($"var {Camel(axis.Name)}Values = new {axis.TypeName}[] {{ {string.Join(", ", axis.Expressions)} }};");
+            w.Line($"var trials = new Trial[{Int(sweep.TrialCount)}];");
+            w.Line("int index = 0;");
             for (int i = 0; i < axes.Count; i++)
             {
-                w.WriteLine($"foreach (var {Camel(axes[i].Name)} in {Camel(axes[i].Name)}Values)");
+                w.Line($"foreach (var {Camel(axes[i].Name)} in {Camel(axes[i].Name)}Values)");
                 if (i < axes.Count - 1) w.Indent++;
             }
-            Block(w, () =>
+            w.Block(() =>
             {
-                w.WriteLine("trials[index] = new Trial(index" + string.Concat(axes.Select(a => ", " + Camel(a.Name))) + ");");
-                w.WriteLine("index++;");
+                w.Line("trials[index] = new Trial(index" + string.Concat(axes.Select(a => ", " + Camel(a.Name))) + ");");
+                w.Line("index++;");
             });
             w.Indent -= axes.Count - 1;
-            w.WriteLine("return trials;");
+            w.Line("return trials;");
         });
-        w.WriteLine();
-        w.WriteLine("/// <summary>The sweep as KdDsl.Sweeps sees it: the store, the command line and the report work through it.</summary>");
-        w.WriteLine($"public static {Sweeps}.ISweepExperiment Sweep {{ get; }} = new SweepExperiment();");
-        w.WriteLine();
-        w.WriteLine($"private sealed class SweepExperiment : {Sweeps}.ISweepExperiment");
-        Block(w, () =>
+        w.Line();
+        w.Line("/// <summary>The sweep as KdDsl.Sweeps sees it: the store, the command line and the report work through it.</summary>");
+        w.Line($"public static {Sweeps}.ISweepExperiment Sweep {{ get; }} = new SweepExperiment();");
+        w.Line();
+        w.Line($"private sealed class SweepExperiment : {Sweeps}.ISweepExperiment");
+        w.Block(() =>
         {
-            w.WriteLine($"public string Name => {Literal(spec.ClassName)};");
-            w.WriteLine();
-            w.WriteLine($"public string Student => {Literal(spec.Student.DisplayName)};");
-            w.WriteLine();
-            w.WriteLine("public int DeclaredSeed => DeclaredSettings.Seed;");
-            w.WriteLine();
-            w.WriteLine($"public {Collections}.IReadOnlyList<{Sweeps}.SweepAxis> Axes {{ get; }} = new {Sweeps}.SweepAxis[]");
-            Block(w, () =>
+            w.Line($"public string Name => {Literal(spec.ClassName)};");
+            w.Line();
+            w.Line($"public string Student => {Literal(spec.Student.DisplayName)};");
+            w.Line();
+            w.Line("public int DeclaredSeed => DeclaredSettings.Seed;");
+            w.Line();
+            w.Line($"public {Collections}.IReadOnlyList<{Sweeps}.SweepAxis> Axes {{ get; }} = new {Sweeps}.SweepAxis[]");
+            w.Block(() =>
             {
                 foreach (var axis in axes)
-                    w.WriteLine($"new {Sweeps}.SweepAxis({Literal(axis.Name)}, new string[] {{ {string.Join(", ", axis.Texts.Select(Literal))} }}),");
+                    w.Line($"new {Sweeps}.SweepAxis({Literal(axis.Name)}, new string[] {{ {string.Join(", ", axis.Texts.Select(Literal))} }}),");
             }, ";");
-            w.WriteLine();
-            w.WriteLine("public int TrialCount => Grid.Count;");
-            w.WriteLine();
-            w.WriteLine($"public {Collections}.IReadOnlyList<{pairType}> Configuration(int trial) => Grid[trial].Configuration();");
-            w.WriteLine();
+            w.Line();
+            w.Line("public int TrialCount => Grid.Count;");
+            w.Line();
+            w.Line($"public {Collections}.IReadOnlyList<{pairType}> Configuration(int trial) => Grid[trial].Configuration();");
+            w.Line();
             // The teacher depends on the data set, the seed, the declared teacher settings and the TeacherSelection knob only. The
             // fingerprint of the declaration goes into the key, so a sweep re-run after the teacher's declaration changed trains a
             // new teacher instead of loading one trained for the old declaration.
             if (spec.Teacher is { } teacher)
             {
                 string fingerprint = TeacherFingerprint(spec, teacher);
-                w.WriteLine("public string? TeacherKey(int trial) => " + (sweep.Has(SweepKnob.TeacherSelection)
+                w.Line("public string? TeacherKey(int trial) => " + (sweep.Has(SweepKnob.TeacherSelection)
                     ? $"Grid[trial].TeacherSelection.ToString() + {Literal("-" + fingerprint)};" : Literal(fingerprint) + ";"));
             }
             else
             {
-                w.WriteLine("public string? TeacherKey(int trial) => null;");
+                w.Line("public string? TeacherKey(int trial) => null;");
             }
-            w.WriteLine();
-            w.WriteLine($"public {Sweeps}.SweepTrialResult RunTrial(int trial, global::KdDsl.Data.DatasetSplits data, int seed, global::KdDsl.Training.RunOptions? options = null)");
-            Block(w, () =>
+            w.Line();
+            w.Line($"public {Sweeps}.SweepTrialResult RunTrial(int trial, global::KdDsl.Data.DatasetSplits data, int seed, global::KdDsl.Training.RunOptions? options = null)");
+            w.Block(() =>
             {
-                w.WriteLine("using var result = Run(Grid[trial], data, (options ?? new global::KdDsl.Training.RunOptions()) with { Seed = seed });");
-                w.WriteLine($"return new {Sweeps}.SweepTrialResult(result.StudentAccuracy, {(spec.Teacher is null ? "null" : "result.TeacherAccuracy")}, " +
+                w.Line("using var result = Run(Grid[trial], data, (options ?? new global::KdDsl.Training.RunOptions()) with { Seed = seed });");
+                w.Line($"return new {Sweeps}.SweepTrialResult(result.StudentAccuracy, {(spec.Teacher is null ? "null" : "result.TeacherAccuracy")}, " +
                             "result.StudentAloneAccuracy, result.Epochs[result.Epochs.Count - 1].Total, result.Elapsed)" +
                             (spec.Teacher is null ? ";" : " { TeacherLoaded = result.TeacherLoadedFromCheckpoint };"));
             });
@@ -184,23 +183,6 @@ internal static class SweepEmitter
             if (spec.Losses[i].Name == loss.Name) return i;
         return -1;
     }
-
-    private static void Block(IndentedTextWriter w, System.Action body, string end = "")
-    {
-        w.WriteLine("{");
-        w.Indent++;
-        body();
-        w.Indent--;
-        w.WriteLine("}" + end);
-    }
-
-    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
-
-    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Double(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "d";
-
-    private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
 
     /// <summary>
     /// Eight hex digits of FNV-1a over everything declared that shapes a trained teacher: its model (the student's for a self

@@ -14,7 +14,8 @@ namespace Sample.Experiments
             StepDecayEpochs: 10, StepDecayFactor: 0.1d);
 
         /// <summary>The declared loss terms, in declaration order.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> LossTermNames { get; } = new string[] { "CrossEntropy", "KlDivergence" };
+        public static global::System.Collections.Generic.IReadOnlyList<string> LossTermNames { get; } =
+            new string[] { "CrossEntropy", "KlDivergence" };
 
         /// <summary>Runs the experiment on the declared data set (Digits).</summary>
         public static Result Run(global::KdDsl.Training.RunOptions? options = null)
@@ -23,225 +24,78 @@ namespace Sample.Experiments
             return Run(loaded, options);
         }
 
-        /// <summary>Trains (or loads) the teacher, trains the student alone where declared, distills the student, and evaluates them.</summary>
+        /// <summary>Trains (or loads) the teacher, the baseline where declared and the distilled student, then measures them.</summary>
         public static Result Run(global::KdDsl.Data.DatasetSplits data, global::KdDsl.Training.RunOptions? options = null)
         {
             options ??= new global::KdDsl.Training.RunOptions();
-            data.Validate();
-            var settings = options.Apply(DeclaredSettings);
-            var device = options.ResolveDevice();
-            var clock = global::System.Diagnostics.Stopwatch.StartNew();
-            const int bins = 15;
-
-            // Teacher: built and checked before any training step.
-            global::KdDsl.Training.ExperimentRuntime.Seed(settings.Seed);
-            var teacher = new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount);
-            global::KdDsl.Training.ModelChecks.EnsureFits(teacher, "teacher", "Sample.BigNet", data.Train);
-            global::TorchSharp.ModuleExtensionMethods.to(teacher, device);
-            string? teacherCheckpoint = options.TeacherCheckpoint ?? "teachers/big.ckpt";
-            bool teacherLoaded = global::KdDsl.Training.TeacherCheckpoint.Exists(teacherCheckpoint);
-            global::KdDsl.Training.TeacherTrainingReport? teacherTraining = null;
-            if (teacherLoaded)
+            var run = new global::KdDsl.Training.ExperimentRun("HintonKd", data, options.Apply(DeclaredSettings), options);
+            var teacher = run.Build(() => new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount), "teacher",
+                "Sample.BigNet", seedOffset: 0);
+            var teacherPhase = run.PrepareTeacher(teacher, "Sample.BigNet", "teachers/big.ckpt", run.Settings with { Epochs = 3 },
+                global::KdDsl.TeacherSelection.LastEpoch, stopAtAccuracy: 0d);
+            var student = run.Build(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);
+            // The baseline starts from the same weights and sees the same batches as the distilled student.
+            var studentAlone = run.Build(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);
+            var baseline = run.TrainStudentAlone(studentAlone);
+            var distillation = run.Distill(student, global::KdDsl.Training.TeacherSource.Live(teacher), Terms());
+            return new Result(run, teacher, teacherPhase, student, distillation, baseline)
             {
-                global::KdDsl.Training.TeacherCheckpoint.Load(teacher, teacherCheckpoint!, "Sample.BigNet");
-            }
-            else
-            {
-                teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings with { Epochs = 3 }, global::KdDsl.TeacherSelection.LastEpoch, 0d, device, options.Progress);
-                if (teacherCheckpoint is not null)
-                {
-                    global::KdDsl.Training.TeacherCheckpoint.SaveAtomically(teacher, teacherCheckpoint);
-                }
-            }
-            var teacherTest = global::KdDsl.Training.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);
-            double teacherAccuracy = teacherTest.Accuracy;
-
-            // Student: the baseline (if any) starts from the same weights and sees the same batches as the distilled student.
-            global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));
-            var student = new global::Sample.SmallNet();
-            global::KdDsl.Training.ModelChecks.EnsureFits(student, "student", "Sample.SmallNet", data.Train);
-            global::TorchSharp.ModuleExtensionMethods.to(student, device);
-            global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));
-            var studentAlone = new global::Sample.SmallNet();
-            global::KdDsl.Training.ModelChecks.EnsureFits(studentAlone, "student", "Sample.SmallNet", data.Train);
-            global::TorchSharp.ModuleExtensionMethods.to(studentAlone, device);
-            global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
-            var studentAloneEpochLosses = global::KdDsl.Training.SupervisedTraining.Train(studentAlone, data.Train, settings, global::KdDsl.Training.TrainingPhase.StudentAlone, device, options.Progress);
-            double? studentAloneAccuracy = global::KdDsl.Training.Evaluation.Accuracy(studentAlone, data.Test, settings.BatchSize, device);
-
-            // The student's accuracy after every distillation epoch is measured on the validation split when there is one, else on the test split.
-            string epochAccuracySplit = data.Validation is null ? "test" : "validation";
-            global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
-            var (epochs, resumedAfterEpoch) = Distill(teacher, student, data.Train, data.Validation ?? data.Test, epochAccuracySplit, settings, device, options.Progress, options.Checkpoint ?? null);
-            var studentTest = global::KdDsl.Training.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);
-            double studentAccuracy = studentTest.Accuracy;
-
-            return new Result
-            {
-                Settings = settings,
-                Teacher = teacher,
-                TeacherLoadedFromCheckpoint = teacherLoaded,
-                TeacherTraining = teacherTraining,
-                TeacherAccuracy = teacherAccuracy,
-                TeacherTest = teacherTest,
-                Student = student,
                 StudentAlone = studentAlone,
-                StudentAloneEpochLosses = studentAloneEpochLosses,
-                StudentAloneAccuracy = studentAloneAccuracy,
-                Epochs = epochs,
-                DistillationResumedAfterEpoch = resumedAfterEpoch,
-                EpochAccuracySplit = epochAccuracySplit,
-                StudentAccuracy = studentAccuracy,
-                StudentTest = studentTest,
-                Elapsed = clock.Elapsed,
+                StudentAloneEpochLosses = baseline.EpochLosses,
             };
         }
 
-        /// <summary>
-        /// The distillation loop: one optimizer step per batch on the weighted sum of the declared terms. With a checkpoint path it
-        /// resumes after the last completed epoch found there and saves (atomically) after every epoch. After each epoch, outside the
-        /// steps, the student's accuracy on <paramref name="evaluation"/> is measured, recorded and reported.
-        /// </summary>
-        private static (EpochLosses[] History, int ResumedAfterEpoch) Distill(global::Sample.BigNet teacher, global::Sample.SmallNet student, global::KdDsl.Data.LabeledDataset train, global::KdDsl.Data.LabeledDataset evaluation, string evaluationSplit, global::KdDsl.Training.TrainingSettings settings, global::TorchSharp.torch.Device device, global::System.IProgress<global::KdDsl.Training.TrainingProgress>? progress, string? checkpoint)
-        {
-            int steps = global::KdDsl.Training.Batches.StepsPerEpoch(train.Count, settings.BatchSize);
-            using var optimization = global::KdDsl.Training.OptimizationStep.Create(settings, student.parameters(), steps);
-            var history = new EpochLosses[settings.Epochs];
-            var termValues = new double[2]; // reused by every progress report
-            teacher.eval();
-            student.train();
-            int resumedAfterEpoch = 0;
-            if (global::KdDsl.Training.DistillationCheckpoint.Exists(checkpoint))
+        /// <summary>The declared terms of one distillation step, in declaration order, and their weights in the optimised total.</summary>
+        private static global::KdDsl.Training.LossTerms Terms() =>
+            new(LossTermNames, new double[] { 0.1d, 0.9d }, static (batch, terms) =>
             {
-                var resumed = global::KdDsl.Training.DistillationCheckpoint.Load(checkpoint!, "HintonKd", settings, student, optimization);
-                resumedAfterEpoch = global::System.Math.Min(resumed.CompletedEpochs, settings.Epochs);
-                for (int i = 0; i < resumedAfterEpoch; i++)
-                {
-                    var row = resumed.History[i];
-                    history[i] = new EpochLosses(i + 1, row[0], row[1], row[2], row[3]);
-                }
-            }
-            for (int epoch = resumedAfterEpoch + 1; epoch <= settings.Epochs; epoch++)
-            {
-                double totalSum = 0, crossEntropySum = 0, klDivergenceSum = 0;
-                using var order = global::KdDsl.Training.Batches.EpochOrder(train.Count, settings.Seed, epoch);
-                for (int step = 1; step <= steps; step++)
-                {
-                    using var scope = global::TorchSharp.torch.NewDisposeScope();
-                    using var noGc = global::KdDsl.Training.NoGcRegion.Enter(); // TorchSharp's implicit Scalars must not be finalized mid-call
-                    var (inputs, labels) = global::KdDsl.Training.Batches.Take(train, order, step - 1, settings.BatchSize, device);
-                    global::TorchSharp.torch.Tensor teacherLogits;
-                    using (global::TorchSharp.torch.no_grad())
-                    {
-                        teacherLogits = teacher.call(inputs);
-                    }
-                    var studentLogits = student.call(inputs);
-                    var crossEntropy = global::KdDsl.Losses.DistillationLosses.CrossEntropy(studentLogits, labels);
-                    var klDivergence = global::KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits, teacherLogits, 4d);
-                    double crossEntropyValue = global::KdDsl.Training.LossGuard.Finite(crossEntropy, global::KdDsl.Training.TrainingPhase.Distillation, "CrossEntropy", epoch, step);
-                    double klDivergenceValue = global::KdDsl.Training.LossGuard.Finite(klDivergence, global::KdDsl.Training.TrainingPhase.Distillation, "KlDivergence", epoch, step);
-                    var total = 0.1d * crossEntropy + 0.9d * klDivergence;
-                    double totalValue = 0.1d * crossEntropyValue + 0.9d * klDivergenceValue;
-                    optimization.Apply(total, step, steps);
-                    totalSum += totalValue;
-                    crossEntropySum += crossEntropyValue;
-                    klDivergenceSum += klDivergenceValue;
-                    if (progress is not null)
-                    {
-                        termValues[0] = crossEntropyValue;
-                        termValues[1] = klDivergenceValue;
-                        progress.Report(new global::KdDsl.Training.TrainingProgress(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, step, steps, totalValue, LossTermNames, termValues));
-                    }
-                }
-                global::KdDsl.Training.NoGcRegion.Leave(); // the steps' shared no-GC region ends before evaluation and checkpoint
-                double accuracy = global::KdDsl.Training.Evaluation.Accuracy(student, evaluation, settings.BatchSize, device); // once per epoch, after its steps
-                history[epoch - 1] = new EpochLosses(epoch, totalSum / steps, crossEntropySum / steps, klDivergenceSum / steps, accuracy);
-                if (checkpoint is not null)
-                {
-                    var rows = new double[epoch][];
-                    for (int i = 0; i < epoch; i++)
-                    {
-                        rows[i] = new double[] { history[i].Total, history[i].CrossEntropy, history[i].KlDivergence, history[i].Accuracy };
-                    }
-                    global::KdDsl.Training.DistillationCheckpoint.Save(checkpoint, "HintonKd", settings, epoch, rows, student, optimization);
-                }
-                if (progress is global::System.IProgress<global::KdDsl.Training.EpochEvaluation> evaluations)
-                {
-                    evaluations.Report(new global::KdDsl.Training.EpochEvaluation(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, accuracy, evaluationSplit));
-                }
-            }
-            return (history, resumedAfterEpoch);
-        }
+                var studentLogits = batch.StudentLogits;
+                var teacherLogits = batch.TeacherLogits;
+                var labels = batch.Labels;
+                terms[0] = global::KdDsl.Losses.DistillationLosses.CrossEntropy(studentLogits, labels);
+                terms[1] = global::KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits, teacherLogits, 4d);
+            });
 
         /// <summary>
         /// One distillation epoch: its mean losses (the weighted total and each declared term, unweighted) and the student's accuracy
         /// after it on the split named by <c>Result.EpochAccuracySplit</c>.
         /// </summary>
-        public readonly record struct EpochLosses(int Epoch, double Total, double CrossEntropy, double KlDivergence, double Accuracy);
+        public readonly record struct EpochLosses(int Epoch, double Total, double CrossEntropy, double KlDivergence, double Accuracy)
+            : global::KdDsl.Reporting.IEpochLosses
+        {
+            global::System.Collections.Generic.IReadOnlyList<double> global::KdDsl.Reporting.IEpochLosses.Terms =>
+                new double[] { CrossEntropy, KlDivergence };
+
+            internal static EpochLosses FromRow(int epoch, double[] row) => new(epoch, row[0], row[1], row[2], row[3]);
+        }
 
         /// <summary>Everything one run produced: the trained models, per-epoch losses per term, test accuracies and calibration.</summary>
-        public sealed class Result : global::KdDsl.Reporting.IDistillationResult, global::System.IDisposable
+        public sealed class Result : global::KdDsl.Reporting.DistillationResult<global::Sample.BigNet, global::Sample.SmallNet, EpochLosses>
         {
-            /// <summary>The experiment's name.</summary>
-            public string ExperimentName => "HintonKd";
-            /// <summary>The settings the run used.</summary>
-            public required global::KdDsl.Training.TrainingSettings Settings { get; init; }
-            /// <summary>The trained (or loaded) teacher.</summary>
-            public required global::Sample.BigNet Teacher { get; init; }
-            /// <summary>Whether the teacher was loaded from its checkpoint instead of trained.</summary>
-            public required bool TeacherLoadedFromCheckpoint { get; init; }
-            /// <summary>How the teacher was trained (null when loaded): losses, validation curve, the epoch kept.</summary>
-            public required global::KdDsl.Training.TeacherTrainingReport? TeacherTraining { get; init; }
-            /// <summary>Mean cross-entropy per teacher epoch (empty when loaded).</summary>
-            public global::System.Collections.Generic.IReadOnlyList<double> TeacherEpochLosses => TeacherTraining?.EpochLosses ?? global::System.Array.Empty<double>();
-            /// <summary>Teacher accuracy on the test split.</summary>
-            public required double TeacherAccuracy { get; init; }
-            /// <summary>The teacher's calibration on the test split (ECE, over-confidence, reliability bins).</summary>
-            public required global::KdDsl.Calibration.CalibrationReport TeacherTest { get; init; }
-            /// <summary>The distilled student.</summary>
-            public required global::Sample.SmallNet Student { get; init; }
-            /// <summary>The student trained alone with cross-entropy.</summary>
-            public required global::Sample.SmallNet StudentAlone { get; init; }
-            /// <summary>Mean cross-entropy per epoch of the student trained alone.</summary>
-            public required global::System.Collections.Generic.IReadOnlyList<double> StudentAloneEpochLosses { get; init; }
-            /// <summary>Accuracy of the student trained alone (null unless [Train(StudentBaseline = true)]).</summary>
-            public double? StudentAloneAccuracy { get; init; }
-            /// <summary>Mean losses per distillation epoch, one typed member per declared term.</summary>
-            public required global::System.Collections.Generic.IReadOnlyList<EpochLosses> Epochs { get; init; }
-            /// <summary>The epoch after which distillation resumed from its checkpoint (0: it started from scratch).</summary>
-            public required int DistillationResumedAfterEpoch { get; init; }
-            /// <summary>The split each epoch's <c>Accuracy</c> was measured on: "validation" when the data has one, else "test".</summary>
-            public required string EpochAccuracySplit { get; init; }
-            /// <summary>Accuracy of the distilled student on the test split.</summary>
-            public required double StudentAccuracy { get; init; }
-            /// <summary>The distilled student's calibration on the test split.</summary>
-            public required global::KdDsl.Calibration.CalibrationReport StudentTest { get; init; }
-            /// <summary>Wall time of the run.</summary>
-            public required global::System.TimeSpan Elapsed { get; init; }
-
-            double? global::KdDsl.Reporting.IDistillationResult.TeacherAccuracy => TeacherAccuracy;
-
-            global::System.Collections.Generic.IReadOnlyList<string> global::KdDsl.Reporting.IDistillationResult.LossTermNames => LossTermNames;
-
-            global::System.Collections.Generic.IReadOnlyList<global::KdDsl.Reporting.EpochLossRecord> global::KdDsl.Reporting.IDistillationResult.LossHistory
+            internal Result(global::KdDsl.Training.ExperimentRun run, global::Sample.BigNet teacher,
+                global::KdDsl.Training.TeacherPhaseReport teacherPhase, global::Sample.SmallNet student,
+                global::KdDsl.Training.DistillationReport distillation, global::KdDsl.Training.BaselineReport? baseline)
+                : base(run, teacher, teacherPhase, student, distillation, baseline, EpochLosses.FromRow)
             {
-                get
-                {
-                    var records = new global::KdDsl.Reporting.EpochLossRecord[Epochs.Count];
-                    for (int i = 0; i < records.Length; i++)
-                    {
-                        var e = Epochs[i];
-                        records[i] = new global::KdDsl.Reporting.EpochLossRecord(e.Epoch, e.Total, new double[] { e.CrossEntropy, e.KlDivergence }, e.Accuracy);
-                    }
-                    return records;
-                }
             }
 
-            /// <summary>Releases the models' native memory.</summary>
-            public void Dispose()
+            /// <inheritdoc />
+            public override string ExperimentName => "HintonKd";
+
+            /// <inheritdoc />
+            public override global::System.Collections.Generic.IReadOnlyList<string> LossTermNames =>
+                global::Sample.Experiments.HintonKd.LossTermNames;
+
+            /// <summary>The student trained alone with cross-entropy.</summary>
+            public required global::Sample.SmallNet StudentAlone { get; init; }
+
+            /// <summary>Mean cross-entropy per epoch of the student trained alone.</summary>
+            public required global::System.Collections.Generic.IReadOnlyList<double> StudentAloneEpochLosses { get; init; }
+
+            /// <inheritdoc />
+            public override void Dispose()
             {
-                Teacher.Dispose();
-                Student.Dispose();
+                base.Dispose();
                 StudentAlone.Dispose();
             }
         }

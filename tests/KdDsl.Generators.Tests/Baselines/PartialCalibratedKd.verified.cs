@@ -14,7 +14,8 @@ namespace Sample.Experiments
             StepDecayEpochs: 10, StepDecayFactor: 0.1d);
 
         /// <summary>The declared loss terms, in declaration order.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> LossTermNames { get; } = new string[] { "CrossEntropy", "KdPtSim", "KdTopK", "KlDivergence" };
+        public static global::System.Collections.Generic.IReadOnlyList<string> LossTermNames { get; } =
+            new string[] { "CrossEntropy", "KdPtSim", "KdTopK", "KlDivergence" };
 
         /// <summary>Runs the experiment on the declared data set (Synthetic).</summary>
         public static Result Run(global::KdDsl.Training.RunOptions? options = null)
@@ -24,225 +25,72 @@ namespace Sample.Experiments
             return Run(data, options);
         }
 
-        /// <summary>Trains (or loads) the teacher, trains the student alone where declared, distills the student, and evaluates them.</summary>
+        /// <summary>Trains (or loads) the teacher, the baseline where declared and the distilled student, then measures them.</summary>
         public static Result Run(global::KdDsl.Data.DatasetSplits data, global::KdDsl.Training.RunOptions? options = null)
         {
             options ??= new global::KdDsl.Training.RunOptions();
-            data.Validate();
-            var settings = options.Apply(DeclaredSettings);
-            var device = options.ResolveDevice();
-            var clock = global::System.Diagnostics.Stopwatch.StartNew();
-            const int bins = 10;
-
-            // Teacher: built and checked before any training step.
-            global::KdDsl.Training.ExperimentRuntime.Seed(settings.Seed);
-            var teacher = new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount);
-            global::KdDsl.Training.ModelChecks.EnsureFits(teacher, "teacher", "Sample.BigNet", data.Train);
-            global::TorchSharp.ModuleExtensionMethods.to(teacher, device);
-            string? teacherCheckpoint = options.TeacherCheckpoint ?? null;
-            bool teacherLoaded = global::KdDsl.Training.TeacherCheckpoint.Exists(teacherCheckpoint);
-            global::KdDsl.Training.TeacherTrainingReport? teacherTraining = null;
-            if (teacherLoaded)
-            {
-                global::KdDsl.Training.TeacherCheckpoint.Load(teacher, teacherCheckpoint!, "Sample.BigNet");
-            }
-            else
-            {
-                teacherTraining = global::KdDsl.Training.TeacherTraining.Train(teacher, data, settings, global::KdDsl.TeacherSelection.LowestValidationLoss, 0d, device, options.Progress);
-                if (teacherCheckpoint is not null)
-                {
-                    global::KdDsl.Training.TeacherCheckpoint.SaveAtomically(teacher, teacherCheckpoint);
-                }
-            }
-            var teacherTest = global::KdDsl.Training.CalibrationSteps.Measure(teacher, data.Test, bins, settings.BatchSize, device);
-            double teacherAccuracy = teacherTest.Accuracy;
-            var teacherCalibration = global::KdDsl.Training.CalibrationSteps.CalibrateTeacher(teacher, data, bins, settings.BatchSize, device);
+            var run = new global::KdDsl.Training.ExperimentRun("PartialCalibratedKd", data, options.Apply(DeclaredSettings), options, calibrationBins: 10);
+            var teacher = run.Build(() => new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount), "teacher",
+                "Sample.BigNet", seedOffset: 0);
+            var teacherPhase = run.PrepareTeacher(teacher, "Sample.BigNet", null, run.Settings,
+                global::KdDsl.TeacherSelection.LowestValidationLoss, stopAtAccuracy: 0d);
+            var teacherCalibration = run.CalibrateTeacher(teacher);
             using var teacherLogitWeights = global::KdDsl.Training.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, "teacher", "Sample.BigNet");
-
-            // Student: the baseline (if any) starts from the same weights and sees the same batches as the distilled student.
-            global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));
-            var student = new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount);
-            global::KdDsl.Training.ModelChecks.EnsureFits(student, "student", "Sample.BigNet", data.Train);
-            global::TorchSharp.ModuleExtensionMethods.to(student, device);
-
-            // The student's accuracy after every distillation epoch is measured on the validation split when there is one, else on the test split.
-            string epochAccuracySplit = data.Validation is null ? "test" : "validation";
-            global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
-            var (epochs, resumedAfterEpoch) = Distill(teacher, student, data.Train, data.Validation ?? data.Test, epochAccuracySplit, settings, device, options.Progress, options.Checkpoint ?? null, teacherLogitWeights, teacherCalibration.Temperature);
-            var studentTest = global::KdDsl.Training.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);
-            double studentAccuracy = studentTest.Accuracy;
-
-            return new Result
+            var student = run.Build(() => new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount), "student",
+                "Sample.BigNet", seedOffset: 1);
+            var distillation = run.Distill(student, global::KdDsl.Training.TeacherSource.Live(teacher, teacherCalibration.Temperature),
+                Terms(teacherLogitWeights));
+            return new Result(run, teacher, teacherPhase, student, distillation, null)
             {
-                Settings = settings,
-                Teacher = teacher,
-                TeacherLoadedFromCheckpoint = teacherLoaded,
-                TeacherTraining = teacherTraining,
-                TeacherAccuracy = teacherAccuracy,
-                TeacherTest = teacherTest,
                 TeacherCalibration = teacherCalibration,
-                Student = student,
-                Epochs = epochs,
-                DistillationResumedAfterEpoch = resumedAfterEpoch,
-                EpochAccuracySplit = epochAccuracySplit,
-                StudentAccuracy = studentAccuracy,
-                StudentTest = studentTest,
-                Elapsed = clock.Elapsed,
             };
         }
 
-        /// <summary>
-        /// The distillation loop: one optimizer step per batch on the weighted sum of the declared terms. With a checkpoint path it
-        /// resumes after the last completed epoch found there and saves (atomically) after every epoch. After each epoch, outside the
-        /// steps, the student's accuracy on <paramref name="evaluation"/> is measured, recorded and reported.
-        /// </summary>
-        private static (EpochLosses[] History, int ResumedAfterEpoch) Distill(global::Sample.BigNet teacher, global::Sample.BigNet student, global::KdDsl.Data.LabeledDataset train, global::KdDsl.Data.LabeledDataset evaluation, string evaluationSplit, global::KdDsl.Training.TrainingSettings settings, global::TorchSharp.torch.Device device, global::System.IProgress<global::KdDsl.Training.TrainingProgress>? progress, string? checkpoint, global::TorchSharp.torch.Tensor teacherLogitWeights, double teacherCalibrationTemperature)
-        {
-            int steps = global::KdDsl.Training.Batches.StepsPerEpoch(train.Count, settings.BatchSize);
-            using var optimization = global::KdDsl.Training.OptimizationStep.Create(settings, student.parameters(), steps);
-            var history = new EpochLosses[settings.Epochs];
-            var termValues = new double[4]; // reused by every progress report
-            teacher.eval();
-            student.train();
-            int resumedAfterEpoch = 0;
-            if (global::KdDsl.Training.DistillationCheckpoint.Exists(checkpoint))
+        /// <summary>The declared terms of one distillation step, in declaration order, and their weights in the optimised total.</summary>
+        private static global::KdDsl.Training.LossTerms Terms(global::TorchSharp.torch.Tensor teacherLogitWeights) =>
+            new(LossTermNames, new double[] { 0.5d, 0.25d, 0.25d, 0d }, (batch, terms) =>
             {
-                var resumed = global::KdDsl.Training.DistillationCheckpoint.Load(checkpoint!, "PartialCalibratedKd", settings, student, optimization);
-                resumedAfterEpoch = global::System.Math.Min(resumed.CompletedEpochs, settings.Epochs);
-                for (int i = 0; i < resumedAfterEpoch; i++)
-                {
-                    var row = resumed.History[i];
-                    history[i] = new EpochLosses(i + 1, row[0], row[1], row[2], row[3], row[4], row[5]);
-                }
-            }
-            for (int epoch = resumedAfterEpoch + 1; epoch <= settings.Epochs; epoch++)
-            {
-                double totalSum = 0, crossEntropySum = 0, kdPtSimSum = 0, kdTopKSum = 0, klDivergenceSum = 0;
-                using var order = global::KdDsl.Training.Batches.EpochOrder(train.Count, settings.Seed, epoch);
-                for (int step = 1; step <= steps; step++)
-                {
-                    using var scope = global::TorchSharp.torch.NewDisposeScope();
-                    using var noGc = global::KdDsl.Training.NoGcRegion.Enter(); // TorchSharp's implicit Scalars must not be finalized mid-call
-                    var (inputs, labels) = global::KdDsl.Training.Batches.Take(train, order, step - 1, settings.BatchSize, device);
-                    global::TorchSharp.torch.Tensor teacherLogits;
-                    using (global::TorchSharp.torch.no_grad())
-                    {
-                        teacherLogits = teacher.call(inputs) / teacherCalibrationTemperature; // the calibrated teacher
-                    }
-                    var studentLogits = student.call(inputs);
-                    var crossEntropy = global::KdDsl.Losses.DistillationLosses.CrossEntropy(studentLogits, labels);
-                    var kdPtSim = global::KdDsl.Losses.DistillationLosses.SoftCrossEntropy(studentLogits, global::KdDsl.Losses.TeacherDistributions.InstanceAndSimilarity(global::TorchSharp.torch.nn.functional.softmax(teacherLogits / 2d, 1), teacherLogitWeights, labels, 0.5d));
-                    var kdTopK = global::KdDsl.Losses.DistillationLosses.SoftCrossEntropy(studentLogits, global::KdDsl.Losses.TeacherDistributions.TopK(global::TorchSharp.torch.nn.functional.softmax(teacherLogits, 1), 3, global::KdDsl.Losses.TopKForm.Renormalize), 2d);
-                    var klDivergence = global::KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits, teacherLogits, 4d, 1d, global::KdDsl.Losses.KlReduction.ElementwiseMean, false);
-                    double crossEntropyValue = global::KdDsl.Training.LossGuard.Finite(crossEntropy, global::KdDsl.Training.TrainingPhase.Distillation, "CrossEntropy", epoch, step);
-                    double kdPtSimValue = global::KdDsl.Training.LossGuard.Finite(kdPtSim, global::KdDsl.Training.TrainingPhase.Distillation, "KdPtSim", epoch, step);
-                    double kdTopKValue = global::KdDsl.Training.LossGuard.Finite(kdTopK, global::KdDsl.Training.TrainingPhase.Distillation, "KdTopK", epoch, step);
-                    double klDivergenceValue = global::KdDsl.Training.LossGuard.Finite(klDivergence, global::KdDsl.Training.TrainingPhase.Distillation, "KlDivergence", epoch, step);
-                    var total = 0.5d * crossEntropy + 0.25d * kdPtSim + 0.25d * kdTopK;
-                    double totalValue = 0.5d * crossEntropyValue + 0.25d * kdPtSimValue + 0.25d * kdTopKValue;
-                    optimization.Apply(total, step, steps);
-                    totalSum += totalValue;
-                    crossEntropySum += crossEntropyValue;
-                    kdPtSimSum += kdPtSimValue;
-                    kdTopKSum += kdTopKValue;
-                    klDivergenceSum += klDivergenceValue;
-                    if (progress is not null)
-                    {
-                        termValues[0] = crossEntropyValue;
-                        termValues[1] = kdPtSimValue;
-                        termValues[2] = kdTopKValue;
-                        termValues[3] = klDivergenceValue;
-                        progress.Report(new global::KdDsl.Training.TrainingProgress(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, step, steps, totalValue, LossTermNames, termValues));
-                    }
-                }
-                global::KdDsl.Training.NoGcRegion.Leave(); // the steps' shared no-GC region ends before evaluation and checkpoint
-                double accuracy = global::KdDsl.Training.Evaluation.Accuracy(student, evaluation, settings.BatchSize, device); // once per epoch, after its steps
-                history[epoch - 1] = new EpochLosses(epoch, totalSum / steps, crossEntropySum / steps, kdPtSimSum / steps, kdTopKSum / steps, klDivergenceSum / steps, accuracy);
-                if (checkpoint is not null)
-                {
-                    var rows = new double[epoch][];
-                    for (int i = 0; i < epoch; i++)
-                    {
-                        rows[i] = new double[] { history[i].Total, history[i].CrossEntropy, history[i].KdPtSim, history[i].KdTopK, history[i].KlDivergence, history[i].Accuracy };
-                    }
-                    global::KdDsl.Training.DistillationCheckpoint.Save(checkpoint, "PartialCalibratedKd", settings, epoch, rows, student, optimization);
-                }
-                if (progress is global::System.IProgress<global::KdDsl.Training.EpochEvaluation> evaluations)
-                {
-                    evaluations.Report(new global::KdDsl.Training.EpochEvaluation(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, accuracy, evaluationSplit));
-                }
-            }
-            return (history, resumedAfterEpoch);
-        }
+                var studentLogits = batch.StudentLogits;
+                var teacherLogits = batch.TeacherLogits;
+                var labels = batch.Labels;
+                terms[0] = global::KdDsl.Losses.DistillationLosses.CrossEntropy(studentLogits, labels);
+                terms[1] = global::KdDsl.Losses.DistillationLosses.SoftCrossEntropy(studentLogits, global::KdDsl.Losses.TeacherDistributions.InstanceAndSimilarity(global::TorchSharp.torch.nn.functional.softmax(teacherLogits / 2d, 1), teacherLogitWeights, labels, 0.5d));
+                terms[2] = global::KdDsl.Losses.DistillationLosses.SoftCrossEntropy(studentLogits, global::KdDsl.Losses.TeacherDistributions.TopK(global::TorchSharp.torch.nn.functional.softmax(teacherLogits, 1), 3, global::KdDsl.Losses.TopKForm.Renormalize), 2d);
+                terms[3] = global::KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits, teacherLogits, 4d, 1d, global::KdDsl.Losses.KlReduction.ElementwiseMean, false);
+            });
 
         /// <summary>
         /// One distillation epoch: its mean losses (the weighted total and each declared term, unweighted) and the student's accuracy
         /// after it on the split named by <c>Result.EpochAccuracySplit</c>.
         /// </summary>
-        public readonly record struct EpochLosses(int Epoch, double Total, double CrossEntropy, double KdPtSim, double KdTopK, double KlDivergence, double Accuracy);
+        public readonly record struct EpochLosses(int Epoch, double Total, double CrossEntropy, double KdPtSim, double KdTopK, double KlDivergence, double Accuracy)
+            : global::KdDsl.Reporting.IEpochLosses
+        {
+            global::System.Collections.Generic.IReadOnlyList<double> global::KdDsl.Reporting.IEpochLosses.Terms =>
+                new double[] { CrossEntropy, KdPtSim, KdTopK, KlDivergence };
+
+            internal static EpochLosses FromRow(int epoch, double[] row) => new(epoch, row[0], row[1], row[2], row[3], row[4], row[5]);
+        }
 
         /// <summary>Everything one run produced: the trained models, per-epoch losses per term, test accuracies and calibration.</summary>
-        public sealed class Result : global::KdDsl.Reporting.IDistillationResult, global::System.IDisposable
+        public sealed class Result : global::KdDsl.Reporting.DistillationResult<global::Sample.BigNet, global::Sample.BigNet, EpochLosses>
         {
-            /// <summary>The experiment's name.</summary>
-            public string ExperimentName => "PartialCalibratedKd";
-            /// <summary>The settings the run used.</summary>
-            public required global::KdDsl.Training.TrainingSettings Settings { get; init; }
-            /// <summary>The trained (or loaded) teacher.</summary>
-            public required global::Sample.BigNet Teacher { get; init; }
-            /// <summary>Whether the teacher was loaded from its checkpoint instead of trained.</summary>
-            public required bool TeacherLoadedFromCheckpoint { get; init; }
-            /// <summary>How the teacher was trained (null when loaded): losses, validation curve, the epoch kept.</summary>
-            public required global::KdDsl.Training.TeacherTrainingReport? TeacherTraining { get; init; }
-            /// <summary>Mean cross-entropy per teacher epoch (empty when loaded).</summary>
-            public global::System.Collections.Generic.IReadOnlyList<double> TeacherEpochLosses => TeacherTraining?.EpochLosses ?? global::System.Array.Empty<double>();
-            /// <summary>Teacher accuracy on the test split.</summary>
-            public required double TeacherAccuracy { get; init; }
-            /// <summary>The teacher's calibration on the test split (ECE, over-confidence, reliability bins).</summary>
-            public required global::KdDsl.Calibration.CalibrationReport TeacherTest { get; init; }
+            internal Result(global::KdDsl.Training.ExperimentRun run, global::Sample.BigNet teacher,
+                global::KdDsl.Training.TeacherPhaseReport teacherPhase, global::Sample.BigNet student,
+                global::KdDsl.Training.DistillationReport distillation, global::KdDsl.Training.BaselineReport? baseline)
+                : base(run, teacher, teacherPhase, student, distillation, baseline, EpochLosses.FromRow)
+            {
+            }
+
+            /// <inheritdoc />
+            public override string ExperimentName => "PartialCalibratedKd";
+
+            /// <inheritdoc />
+            public override global::System.Collections.Generic.IReadOnlyList<string> LossTermNames =>
+                global::Sample.Experiments.PartialCalibratedKd.LossTermNames;
+
             /// <summary>The fitted temperature and the teacher's calibration before and after it.</summary>
             public required global::KdDsl.Training.TeacherCalibrationReport TeacherCalibration { get; init; }
-            /// <summary>The distilled student.</summary>
-            public required global::Sample.BigNet Student { get; init; }
-            /// <summary>Accuracy of the student trained alone (null unless [Train(StudentBaseline = true)]).</summary>
-            public double? StudentAloneAccuracy { get; init; }
-            /// <summary>Mean losses per distillation epoch, one typed member per declared term.</summary>
-            public required global::System.Collections.Generic.IReadOnlyList<EpochLosses> Epochs { get; init; }
-            /// <summary>The epoch after which distillation resumed from its checkpoint (0: it started from scratch).</summary>
-            public required int DistillationResumedAfterEpoch { get; init; }
-            /// <summary>The split each epoch's <c>Accuracy</c> was measured on: "validation" when the data has one, else "test".</summary>
-            public required string EpochAccuracySplit { get; init; }
-            /// <summary>Accuracy of the distilled student on the test split.</summary>
-            public required double StudentAccuracy { get; init; }
-            /// <summary>The distilled student's calibration on the test split.</summary>
-            public required global::KdDsl.Calibration.CalibrationReport StudentTest { get; init; }
-            /// <summary>Wall time of the run.</summary>
-            public required global::System.TimeSpan Elapsed { get; init; }
-
-            double? global::KdDsl.Reporting.IDistillationResult.TeacherAccuracy => TeacherAccuracy;
-
-            global::System.Collections.Generic.IReadOnlyList<string> global::KdDsl.Reporting.IDistillationResult.LossTermNames => LossTermNames;
-
-            global::System.Collections.Generic.IReadOnlyList<global::KdDsl.Reporting.EpochLossRecord> global::KdDsl.Reporting.IDistillationResult.LossHistory
-            {
-                get
-                {
-                    var records = new global::KdDsl.Reporting.EpochLossRecord[Epochs.Count];
-                    for (int i = 0; i < records.Length; i++)
-                    {
-                        var e = Epochs[i];
-                        records[i] = new global::KdDsl.Reporting.EpochLossRecord(e.Epoch, e.Total, new double[] { e.CrossEntropy, e.KdPtSim, e.KdTopK, e.KlDivergence }, e.Accuracy);
-                    }
-                    return records;
-                }
-            }
-
-            /// <summary>Releases the models' native memory.</summary>
-            public void Dispose()
-            {
-                Teacher.Dispose();
-                Student.Dispose();
-            }
         }
     }
 }

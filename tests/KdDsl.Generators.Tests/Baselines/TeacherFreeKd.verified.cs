@@ -14,7 +14,8 @@ namespace Sample.Experiments
             StepDecayEpochs: 10, StepDecayFactor: 0.1d);
 
         /// <summary>The declared loss terms, in declaration order.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> LossTermNames { get; } = new string[] { "LabelSmoothing", "TfKdRegularization" };
+        public static global::System.Collections.Generic.IReadOnlyList<string> LossTermNames { get; } =
+            new string[] { "LabelSmoothing", "TfKdRegularization" };
 
         /// <summary>Runs the experiment on the declared data set (FashionMnist).</summary>
         public static Result Run(global::KdDsl.Training.RunOptions? options = null)
@@ -23,165 +24,54 @@ namespace Sample.Experiments
             return Run(loaded, options);
         }
 
-        /// <summary>Trains (or loads) the teacher, trains the student alone where declared, distills the student, and evaluates them.</summary>
+        /// <summary>Trains (or loads) the teacher, the baseline where declared and the distilled student, then measures them.</summary>
         public static Result Run(global::KdDsl.Data.DatasetSplits data, global::KdDsl.Training.RunOptions? options = null)
         {
             options ??= new global::KdDsl.Training.RunOptions();
-            data.Validate();
-            var settings = options.Apply(DeclaredSettings);
-            var device = options.ResolveDevice();
-            var clock = global::System.Diagnostics.Stopwatch.StartNew();
-            const int bins = 15;
-
-            // Student: the baseline (if any) starts from the same weights and sees the same batches as the distilled student.
-            global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 1));
-            var student = new global::Sample.SmallNet();
-            global::KdDsl.Training.ModelChecks.EnsureFits(student, "student", "Sample.SmallNet", data.Train);
-            global::TorchSharp.ModuleExtensionMethods.to(student, device);
-
-            // The student's accuracy after every distillation epoch is measured on the validation split when there is one, else on the test split.
-            string epochAccuracySplit = data.Validation is null ? "test" : "validation";
-            global::KdDsl.Training.ExperimentRuntime.Seed(unchecked(settings.Seed + 2));
-            var (epochs, resumedAfterEpoch) = Distill(student, data.Train, data.Validation ?? data.Test, epochAccuracySplit, settings, device, options.Progress, options.Checkpoint ?? null);
-            var studentTest = global::KdDsl.Training.CalibrationSteps.Measure(student, data.Test, bins, settings.BatchSize, device);
-            double studentAccuracy = studentTest.Accuracy;
-
-            return new Result
-            {
-                Settings = settings,
-                Student = student,
-                Epochs = epochs,
-                DistillationResumedAfterEpoch = resumedAfterEpoch,
-                EpochAccuracySplit = epochAccuracySplit,
-                StudentAccuracy = studentAccuracy,
-                StudentTest = studentTest,
-                Elapsed = clock.Elapsed,
-            };
+            var run = new global::KdDsl.Training.ExperimentRun("TeacherFreeKd", data, options.Apply(DeclaredSettings), options);
+            var student = run.Build(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);
+            var distillation = run.Distill(student, teacher: null, Terms());
+            return new Result(run, student, distillation, null);
         }
 
-        /// <summary>
-        /// The distillation loop: one optimizer step per batch on the weighted sum of the declared terms. With a checkpoint path it
-        /// resumes after the last completed epoch found there and saves (atomically) after every epoch. After each epoch, outside the
-        /// steps, the student's accuracy on <paramref name="evaluation"/> is measured, recorded and reported.
-        /// </summary>
-        private static (EpochLosses[] History, int ResumedAfterEpoch) Distill(global::Sample.SmallNet student, global::KdDsl.Data.LabeledDataset train, global::KdDsl.Data.LabeledDataset evaluation, string evaluationSplit, global::KdDsl.Training.TrainingSettings settings, global::TorchSharp.torch.Device device, global::System.IProgress<global::KdDsl.Training.TrainingProgress>? progress, string? checkpoint)
-        {
-            int steps = global::KdDsl.Training.Batches.StepsPerEpoch(train.Count, settings.BatchSize);
-            using var optimization = global::KdDsl.Training.OptimizationStep.Create(settings, student.parameters(), steps);
-            var history = new EpochLosses[settings.Epochs];
-            var termValues = new double[2]; // reused by every progress report
-            student.train();
-            int resumedAfterEpoch = 0;
-            if (global::KdDsl.Training.DistillationCheckpoint.Exists(checkpoint))
+        /// <summary>The declared terms of one distillation step, in declaration order, and their weights in the optimised total.</summary>
+        private static global::KdDsl.Training.LossTerms Terms() =>
+            new(LossTermNames, new double[] { 0.5d, 0.5d }, static (batch, terms) =>
             {
-                var resumed = global::KdDsl.Training.DistillationCheckpoint.Load(checkpoint!, "TeacherFreeKd", settings, student, optimization);
-                resumedAfterEpoch = global::System.Math.Min(resumed.CompletedEpochs, settings.Epochs);
-                for (int i = 0; i < resumedAfterEpoch; i++)
-                {
-                    var row = resumed.History[i];
-                    history[i] = new EpochLosses(i + 1, row[0], row[1], row[2], row[3]);
-                }
-            }
-            for (int epoch = resumedAfterEpoch + 1; epoch <= settings.Epochs; epoch++)
-            {
-                double totalSum = 0, labelSmoothingSum = 0, tfKdRegularizationSum = 0;
-                using var order = global::KdDsl.Training.Batches.EpochOrder(train.Count, settings.Seed, epoch);
-                for (int step = 1; step <= steps; step++)
-                {
-                    using var scope = global::TorchSharp.torch.NewDisposeScope();
-                    using var noGc = global::KdDsl.Training.NoGcRegion.Enter(); // TorchSharp's implicit Scalars must not be finalized mid-call
-                    var (inputs, labels) = global::KdDsl.Training.Batches.Take(train, order, step - 1, settings.BatchSize, device);
-                    var studentLogits = student.call(inputs);
-                    var labelSmoothing = global::KdDsl.Losses.DistillationLosses.LabelSmoothing(studentLogits, labels, 0.2d, global::KdDsl.Losses.LabelSmoothingForm.OffTrueClass);
-                    var tfKdRegularization = global::KdDsl.Losses.DistillationLosses.TfKdRegularizationOfficialCode(studentLogits, labels, 0.95d, 20d);
-                    double labelSmoothingValue = global::KdDsl.Training.LossGuard.Finite(labelSmoothing, global::KdDsl.Training.TrainingPhase.Distillation, "LabelSmoothing", epoch, step);
-                    double tfKdRegularizationValue = global::KdDsl.Training.LossGuard.Finite(tfKdRegularization, global::KdDsl.Training.TrainingPhase.Distillation, "TfKdRegularization", epoch, step);
-                    var total = 0.5d * labelSmoothing + 0.5d * tfKdRegularization;
-                    double totalValue = 0.5d * labelSmoothingValue + 0.5d * tfKdRegularizationValue;
-                    optimization.Apply(total, step, steps);
-                    totalSum += totalValue;
-                    labelSmoothingSum += labelSmoothingValue;
-                    tfKdRegularizationSum += tfKdRegularizationValue;
-                    if (progress is not null)
-                    {
-                        termValues[0] = labelSmoothingValue;
-                        termValues[1] = tfKdRegularizationValue;
-                        progress.Report(new global::KdDsl.Training.TrainingProgress(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, step, steps, totalValue, LossTermNames, termValues));
-                    }
-                }
-                global::KdDsl.Training.NoGcRegion.Leave(); // the steps' shared no-GC region ends before evaluation and checkpoint
-                double accuracy = global::KdDsl.Training.Evaluation.Accuracy(student, evaluation, settings.BatchSize, device); // once per epoch, after its steps
-                history[epoch - 1] = new EpochLosses(epoch, totalSum / steps, labelSmoothingSum / steps, tfKdRegularizationSum / steps, accuracy);
-                if (checkpoint is not null)
-                {
-                    var rows = new double[epoch][];
-                    for (int i = 0; i < epoch; i++)
-                    {
-                        rows[i] = new double[] { history[i].Total, history[i].LabelSmoothing, history[i].TfKdRegularization, history[i].Accuracy };
-                    }
-                    global::KdDsl.Training.DistillationCheckpoint.Save(checkpoint, "TeacherFreeKd", settings, epoch, rows, student, optimization);
-                }
-                if (progress is global::System.IProgress<global::KdDsl.Training.EpochEvaluation> evaluations)
-                {
-                    evaluations.Report(new global::KdDsl.Training.EpochEvaluation(global::KdDsl.Training.TrainingPhase.Distillation, epoch, settings.Epochs, accuracy, evaluationSplit));
-                }
-            }
-            return (history, resumedAfterEpoch);
-        }
+                var studentLogits = batch.StudentLogits;
+                var labels = batch.Labels;
+                terms[0] = global::KdDsl.Losses.DistillationLosses.LabelSmoothing(studentLogits, labels, 0.2d, global::KdDsl.Losses.LabelSmoothingForm.OffTrueClass);
+                terms[1] = global::KdDsl.Losses.DistillationLosses.TfKdRegularizationOfficialCode(studentLogits, labels, 0.95d, 20d);
+            });
 
         /// <summary>
         /// One distillation epoch: its mean losses (the weighted total and each declared term, unweighted) and the student's accuracy
         /// after it on the split named by <c>Result.EpochAccuracySplit</c>.
         /// </summary>
-        public readonly record struct EpochLosses(int Epoch, double Total, double LabelSmoothing, double TfKdRegularization, double Accuracy);
+        public readonly record struct EpochLosses(int Epoch, double Total, double LabelSmoothing, double TfKdRegularization, double Accuracy)
+            : global::KdDsl.Reporting.IEpochLosses
+        {
+            global::System.Collections.Generic.IReadOnlyList<double> global::KdDsl.Reporting.IEpochLosses.Terms =>
+                new double[] { LabelSmoothing, TfKdRegularization };
+
+            internal static EpochLosses FromRow(int epoch, double[] row) => new(epoch, row[0], row[1], row[2], row[3]);
+        }
 
         /// <summary>Everything one run produced: the trained models, per-epoch losses per term, test accuracies and calibration.</summary>
-        public sealed class Result : global::KdDsl.Reporting.IDistillationResult, global::System.IDisposable
+        public sealed class Result : global::KdDsl.Reporting.DistillationResult<global::Sample.SmallNet, EpochLosses>
         {
-            /// <summary>The experiment's name.</summary>
-            public string ExperimentName => "TeacherFreeKd";
-            /// <summary>The settings the run used.</summary>
-            public required global::KdDsl.Training.TrainingSettings Settings { get; init; }
-            /// <summary>The distilled student.</summary>
-            public required global::Sample.SmallNet Student { get; init; }
-            /// <summary>Accuracy of the student trained alone (null unless [Train(StudentBaseline = true)]).</summary>
-            public double? StudentAloneAccuracy { get; init; }
-            /// <summary>Mean losses per distillation epoch, one typed member per declared term.</summary>
-            public required global::System.Collections.Generic.IReadOnlyList<EpochLosses> Epochs { get; init; }
-            /// <summary>The epoch after which distillation resumed from its checkpoint (0: it started from scratch).</summary>
-            public required int DistillationResumedAfterEpoch { get; init; }
-            /// <summary>The split each epoch's <c>Accuracy</c> was measured on: "validation" when the data has one, else "test".</summary>
-            public required string EpochAccuracySplit { get; init; }
-            /// <summary>Accuracy of the distilled student on the test split.</summary>
-            public required double StudentAccuracy { get; init; }
-            /// <summary>The distilled student's calibration on the test split.</summary>
-            public required global::KdDsl.Calibration.CalibrationReport StudentTest { get; init; }
-            /// <summary>Wall time of the run.</summary>
-            public required global::System.TimeSpan Elapsed { get; init; }
-
-            double? global::KdDsl.Reporting.IDistillationResult.TeacherAccuracy => null;
-
-            global::System.Collections.Generic.IReadOnlyList<string> global::KdDsl.Reporting.IDistillationResult.LossTermNames => LossTermNames;
-
-            global::System.Collections.Generic.IReadOnlyList<global::KdDsl.Reporting.EpochLossRecord> global::KdDsl.Reporting.IDistillationResult.LossHistory
+            internal Result(global::KdDsl.Training.ExperimentRun run, global::Sample.SmallNet student,
+                global::KdDsl.Training.DistillationReport distillation, global::KdDsl.Training.BaselineReport? baseline)
+                : base(run, student, distillation, baseline, EpochLosses.FromRow)
             {
-                get
-                {
-                    var records = new global::KdDsl.Reporting.EpochLossRecord[Epochs.Count];
-                    for (int i = 0; i < records.Length; i++)
-                    {
-                        var e = Epochs[i];
-                        records[i] = new global::KdDsl.Reporting.EpochLossRecord(e.Epoch, e.Total, new double[] { e.LabelSmoothing, e.TfKdRegularization }, e.Accuracy);
-                    }
-                    return records;
-                }
             }
 
-            /// <summary>Releases the models' native memory.</summary>
-            public void Dispose()
-            {
-                Student.Dispose();
-            }
+            /// <inheritdoc />
+            public override string ExperimentName => "TeacherFreeKd";
+
+            /// <inheritdoc />
+            public override global::System.Collections.Generic.IReadOnlyList<string> LossTermNames =>
+                global::Sample.Experiments.TeacherFreeKd.LossTermNames;
         }
     }
 }

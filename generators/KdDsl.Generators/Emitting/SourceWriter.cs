@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace KdDsl.Generators.Emitting;
+
+/// <summary>
+/// The one text writer every emitter uses: indented lines (blank lines carry no indentation), braces around blocks, and the
+/// invariant spelling of the literals the generated code contains.
+/// </summary>
+internal sealed class SourceWriter
+{
+    private readonly StringBuilder text = new();
+
+    /// <summary>The current indentation, in steps of four spaces.</summary>
+    public int Indent { get; set; }
+
+    /// <summary>Writes one line at the current indentation (a blank line has none).</summary>
+    public void Line(string line = "")
+    {
+        if (line.Length > 0) text.Append(' ', 4 * Indent).Append(line);
+        text.Append('\n');
+    }
+
+    /// <summary>The longest line the writer produces where it can break one (generated code is read in the IDE).</summary>
+    public const int MaxLineLength = 140;
+
+    /// <summary>
+    /// Writes <paramref name="head"/>, the <paramref name="items"/> separated by commas, and <paramref name="tail"/>: on one line
+    /// when it fits in <see cref="MaxLineLength"/>, else breaking after commas, the continuation lines one step further in.
+    /// </summary>
+    public void Wrapped(string head, IReadOnlyList<string> items, string tail)
+    {
+        string single = head + string.Join(", ", items) + tail;
+        if (4 * Indent + single.Length <= MaxLineLength || items.Count == 0)
+        {
+            Line(single);
+            return;
+        }
+        var current = new StringBuilder(head);
+        int width = 4 * Indent;
+        bool first = true;
+        bool continued = false;
+        for (int i = 0; i < items.Count; i++)
+        {
+            string item = items[i] + (i == items.Count - 1 ? tail : ",");
+            int needed = current.Length + (first ? 0 : 1) + item.Length;
+            if (!first && width + needed > MaxLineLength)
+            {
+                Line(current.ToString());
+                if (!continued)
+                {
+                    Indent++;
+                    continued = true;
+                }
+                width = 4 * Indent;
+                current.Clear();
+                first = true;
+            }
+            if (!first) current.Append(' ');
+            current.Append(item);
+            first = false;
+        }
+        Line(current.ToString());
+        if (continued) Indent--;
+    }
+
+    /// <summary>Writes <paramref name="header"/>, then <paramref name="body"/> one step further in, between braces.</summary>
+    public void Block(string header, Action body, string end = "")
+    {
+        Line(header);
+        Block(body, end);
+    }
+
+    /// <summary>Writes <paramref name="body"/> one step further in, between braces; <paramref name="end"/> follows the closing one.</summary>
+    public void Block(Action body, string end = "")
+    {
+        Line("{");
+        Indent++;
+        body();
+        Indent--;
+        Line("}" + end);
+    }
+
+    /// <summary>A <c>/// &lt;summary&gt;</c> of one line.</summary>
+    public void Summary(string summary) => Line($"/// <summary>{summary}</summary>");
+
+    /// <inheritdoc />
+    public override string ToString() => text.ToString();
+
+    /// <summary>An <c>int</c> literal.</summary>
+    public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A <c>double</c> literal that round-trips (<c>0.1d</c>).</summary>
+    public static string Double(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "d";
+
+    /// <summary>A <c>bool</c> literal.</summary>
+    public static string Bool(bool value) => value ? "true" : "false";
+
+    /// <summary>A string literal, escaped.</summary>
+    public static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
+
+    /// <summary>A string literal, or <c>null</c>.</summary>
+    public static string LiteralOrNull(string? value) => value is null ? "null" : Literal(value);
+
+    /// <summary>The name with its first letter lower-cased (a local for a member).</summary>
+    public static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
+}

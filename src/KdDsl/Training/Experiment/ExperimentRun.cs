@@ -1,0 +1,139 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using KdDsl.Calibration;
+using KdDsl.Data;
+using KdDsl.Matching;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KdDsl.Training;
+
+/// <summary>What the teacher phase did: loaded or trained (with its report), and the teacher's calibration on the test split.</summary>
+public sealed record TeacherPhaseReport(bool LoadedFromCheckpoint, TeacherTrainingReport? Training, CalibrationReport Test)
+{
+    /// <summary>The teacher's accuracy on the test split.</summary>
+    public double Accuracy => Test.Accuracy;
+}
+
+/// <summary>What the student-alone baseline did: its mean cross-entropy per epoch and its test accuracy.</summary>
+public sealed record BaselineReport(IReadOnlyList<double> EpochLosses, double Accuracy);
+
+/// <summary>What the distillation phase did: the loop's outcome and the distilled student's calibration on the test split.</summary>
+public sealed record DistillationReport(DistillationOutcome Outcome, string EpochAccuracySplit, CalibrationReport StudentTest);
+
+/// <summary>
+/// One run of an experiment, phase by phase, as every generated <c>Run</c> performs it: models built and checked against the
+/// data before any training step, the teacher loaded or trained (and saved), the student-alone baseline, distillation, and the
+/// final measurements. The generated code supplies only what differs: the model types, the declared values and the terms.
+/// Seeds: the teacher is built from the run's seed, the student (and its baseline) from seed + 1, and training of the student
+/// phases starts from seed + 2, so each phase's randomness does not depend on what the phases before it drew.
+/// </summary>
+public sealed class ExperimentRun
+{
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+
+    /// <summary>Starts a run of <paramref name="experiment"/> on <paramref name="data"/> (validated here) with <paramref name="settings"/>.</summary>
+    public ExperimentRun(string experiment, DatasetSplits data, TrainingSettings settings, RunOptions options, int calibrationBins = 15)
+    {
+        data.Validate();
+        Experiment = experiment;
+        Data = data;
+        Settings = settings;
+        Options = options;
+        CalibrationBins = calibrationBins;
+        Device = options.ResolveDevice();
+    }
+
+    /// <summary>The experiment's name.</summary>
+    public string Experiment { get; }
+
+    /// <summary>The data.</summary>
+    public DatasetSplits Data { get; }
+
+    /// <summary>The settings in force: the declared ones with the run's options applied.</summary>
+    public TrainingSettings Settings { get; }
+
+    /// <summary>The run's options.</summary>
+    public RunOptions Options { get; }
+
+    /// <summary>The training device.</summary>
+    public Device Device { get; }
+
+    /// <summary>Reliability bins of the calibration reports.</summary>
+    public int CalibrationBins { get; }
+
+    /// <summary>Wall time since the run started.</summary>
+    public TimeSpan Elapsed => clock.Elapsed;
+
+    /// <summary>Seeds TorchSharp's global generator with the run's seed plus <paramref name="offset"/>.</summary>
+    public void Seed(int offset) => ExperimentRuntime.Seed(unchecked(Settings.Seed + offset));
+
+    /// <summary>
+    /// Builds a model from the seed plus <paramref name="seedOffset"/>, checks that it accepts the data and returns one logit per
+    /// class (naming <paramref name="role"/> and <paramref name="modelType"/> when it does not), and moves it to the device.
+    /// </summary>
+    public TModel Build<TModel>(Func<TModel> create, string role, string modelType, int seedOffset) where TModel : nn.Module<Tensor, Tensor>
+    {
+        Seed(seedOffset);
+        var model = create();
+        ModelChecks.EnsureFits(model, role, modelType, Data.Train);
+        model.to(Device);
+        return model;
+    }
+
+    /// <summary>
+    /// Loads the teacher from its checkpoint (<see cref="RunOptions.TeacherCheckpoint"/>, else <paramref name="declaredCheckpoint"/>)
+    /// when the file exists; otherwise trains it with <paramref name="teacherSettings"/>, keeping the epoch
+    /// <paramref name="selection"/> picks, and saves it there atomically. Then measures it on the test split.
+    /// </summary>
+    public TeacherPhaseReport PrepareTeacher(nn.Module<Tensor, Tensor> teacher, string modelType, string? declaredCheckpoint,
+        TrainingSettings teacherSettings, TeacherSelection selection, double stopAtAccuracy)
+    {
+        string? checkpoint = Options.TeacherCheckpoint ?? declaredCheckpoint;
+        bool loaded = TeacherCheckpoint.Exists(checkpoint);
+        TeacherTrainingReport? training = null;
+        if (loaded)
+        {
+            TeacherCheckpoint.Load(teacher, checkpoint!, modelType);
+        }
+        else
+        {
+            training = TeacherTraining.Train(teacher, Data, teacherSettings, selection, stopAtAccuracy, Device, Options.Progress);
+            if (checkpoint is not null) TeacherCheckpoint.SaveAtomically(teacher, checkpoint);
+        }
+        // One pass over the test split: the calibration report holds the accuracy too (arg-max of the same logits).
+        return new TeacherPhaseReport(loaded, training, Measure(teacher));
+    }
+
+    /// <summary>Fits the teacher's temperature T* on the validation split and measures the test split before and after.</summary>
+    public TeacherCalibrationReport CalibrateTeacher(nn.Module<Tensor, Tensor> teacher) =>
+        CalibrationSteps.CalibrateTeacher(teacher, Data, CalibrationBins, Settings.BatchSize, Device);
+
+    /// <summary>Trains <paramref name="studentAlone"/> with cross-entropy alone (the baseline) and measures its test accuracy.</summary>
+    public BaselineReport TrainStudentAlone(nn.Module<Tensor, Tensor> studentAlone)
+    {
+        Seed(2);
+        var losses = SupervisedTraining.Train(studentAlone, Data.Train, Settings, TrainingPhase.StudentAlone, Device, Options.Progress);
+        return new BaselineReport(losses, Evaluation.Accuracy(studentAlone, Data.Test, Settings.BatchSize, Device));
+    }
+
+    /// <summary>
+    /// Distils <paramref name="student"/> with <paramref name="terms"/> (checkpointed at <see cref="RunOptions.Checkpoint"/>, else
+    /// <paramref name="declaredCheckpoint"/>), measuring its accuracy after every epoch on the validation split when there is one,
+    /// else on the test split; then measures it on the test split.
+    /// </summary>
+    public DistillationReport Distill(nn.Module<Tensor, Tensor> student, TeacherSource? teacher, LossTerms terms,
+        string? declaredCheckpoint = null, HiddenStateMatcher? matcher = null)
+    {
+        string split = Data.Validation is null ? "test" : "validation";
+        Seed(2);
+        var phase = new DistillationPhase(Experiment, student, teacher, Data.Train, Data.Validation ?? Data.Test, split, Settings, Device,
+            Options.Progress, Options.Checkpoint ?? declaredCheckpoint, matcher);
+        var outcome = DistillationLoop.Run(phase, terms);
+        return new DistillationReport(outcome, split, Measure(student));
+    }
+
+    private CalibrationReport Measure(nn.Module<Tensor, Tensor> model) =>
+        CalibrationSteps.Measure(model, Data.Test, CalibrationBins, Settings.BatchSize, Device);
+}

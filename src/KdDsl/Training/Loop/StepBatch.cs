@@ -1,0 +1,41 @@
+using KdDsl.Matching;
+using static TorchSharp.torch;
+
+namespace KdDsl.Training;
+
+/// <summary>
+/// One training step's batch as the declared loss terms see it: the inputs and labels, the teacher's logits (when a term reads
+/// them), the student's logits and, with layer matching, the hidden states both forward passes captured. The loop fills it
+/// anew every step, inside the step's dispose scope; a term must not keep a reference to it.
+/// </summary>
+public sealed class StepBatch
+{
+    private Tensor? teacherLogits;
+
+    /// <summary>The sample indices of this batch in the training split.</summary>
+    public Tensor Indices { get; internal set; } = null!;
+
+    /// <summary>The batch's inputs, on the training device.</summary>
+    public Tensor Inputs { get; internal set; } = null!;
+
+    /// <summary>The batch's labels (int64 class indices), on the training device.</summary>
+    public Tensor Labels { get; internal set; } = null!;
+
+    /// <summary>The student's logits for <see cref="Inputs"/> (with gradients).</summary>
+    public Tensor StudentLogits { get; internal set; } = null!;
+
+    /// <summary>The teacher's logits for <see cref="Inputs"/> (no gradients; divided by T* for a calibrated teacher).</summary>
+    public Tensor TeacherLogits
+    {
+        get => teacherLogits ?? throw new System.InvalidOperationException("No term of this experiment reads the teacher's logits.");
+        internal set => teacherLogits = value;
+    }
+
+    /// <summary>With layer matching: the student states the layer map reads.</summary>
+    public CapturedStates? StudentStates { get; internal set; }
+
+    /// <summary>With layer matching: the teacher states the layer map reads.</summary>
+    public CapturedStates? TeacherStates { get; internal set; }
+
+    internal void ClearTeacher() => teacherLogits = null;
+}

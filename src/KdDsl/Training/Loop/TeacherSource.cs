@@ -1,0 +1,69 @@
+using KdDsl.Matching;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KdDsl.Training;
+
+/// <summary>
+/// Where a distillation step gets the teacher's outputs: a live forward pass (eval mode, no gradients) or the teacher-output
+/// cache, read by the batch's sample indices. Either one also fills the teacher states a layer map reads.
+/// </summary>
+public abstract class TeacherSource
+{
+    private readonly double temperature;
+
+    private protected TeacherSource(double calibrationTemperature) => temperature = calibrationTemperature;
+
+    /// <summary>The teacher run on every batch; <paramref name="calibrationTemperature"/> T* divides its logits (1: none).</summary>
+    public static TeacherSource Live(nn.Module<Tensor, Tensor> teacher, double calibrationTemperature = 1) =>
+        new LiveTeacher(teacher, calibrationTemperature);
+
+    /// <summary>The teacher's outputs read from <paramref name="outputs"/>; T* divides the logits (1: none).</summary>
+    public static TeacherSource Cached(TeacherOutputs outputs, double calibrationTemperature = 1) =>
+        new CachedTeacher(outputs, calibrationTemperature);
+
+    /// <summary>Called once before the first step.</summary>
+    internal virtual void Prepare() { }
+
+    /// <summary>Fills the batch's teacher logits (and teacher states, when the batch has a capture for them).</summary>
+    internal void Fill(StepBatch batch)
+    {
+        var logits = Logits(batch);
+        batch.TeacherLogits = temperature == 1 ? logits : logits / temperature;
+    }
+
+    private protected abstract Tensor Logits(StepBatch batch);
+
+    private sealed class LiveTeacher : TeacherSource
+    {
+        private readonly nn.Module<Tensor, Tensor> teacher;
+
+        public LiveTeacher(nn.Module<Tensor, Tensor> teacher, double temperature) : base(temperature) => this.teacher = teacher;
+
+        internal override void Prepare() => teacher.eval();
+
+        private protected override Tensor Logits(StepBatch batch)
+        {
+            using (no_grad())
+            {
+                return batch.TeacherStates is { } states
+                    ? LayerCapture.Forward((ILayeredModule)teacher, batch.Inputs, states)
+                    : teacher.call(batch.Inputs);
+            }
+        }
+    }
+
+    private sealed class CachedTeacher : TeacherSource
+    {
+        private readonly TeacherOutputs outputs;
+
+        public CachedTeacher(TeacherOutputs outputs, double temperature) : base(temperature) => this.outputs = outputs;
+
+        private protected override Tensor Logits(StepBatch batch)
+        {
+            var logits = outputs.Take(batch.Indices);
+            if (batch.TeacherStates is { } states) outputs.TakeStates(batch.Indices, states);
+            return logits;
+        }
+    }
+}
