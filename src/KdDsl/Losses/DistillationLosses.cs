@@ -115,6 +115,108 @@ public static class DistillationLosses
     }
 
     /// <summary>
+    /// The reverse KD divergence, <c>T^2 * (1/N) * sum_n KL(softmax(z_s/T) || softmax(z_t/T))</c> (batchmean): the KL term with its
+    /// arguments swapped, so the student's distribution weighs the log-ratio. Identical to
+    /// <c>ReverseKl(studentLogits, teacherLogits, temperature, temperature, KlReduction.BatchMean, true)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A temperature that is not &gt; 0 and finite.</exception>
+    /// <exception cref="ArgumentException">Logits that are not 2-D or whose shapes differ.</exception>
+    public static Tensor ReverseKl(Tensor studentLogits, Tensor teacherLogits, double temperature) =>
+        ReverseKl(studentLogits, teacherLogits, temperature, temperature, KlReduction.BatchMean, scaleByTemperatureSquared: true);
+
+    /// <summary>
+    /// The reverse KL divergence <c>[T_t^2] * KL(p_s || p_t) = [T_t^2] * sum_k p_s,k (log p_s,k - log p_t,k)</c> with
+    /// <c>p_s = softmax(z_s/T_s)</c> and <c>p_t = softmax(z_t/T_t)</c>, reduced over the batch by <paramref name="reduction"/>
+    /// (batchmean: the sum over classes and samples divided by N; elementwise mean: divided by N*K). Unlike the forward KL of
+    /// <see cref="KlDivergence(Tensor, Tensor, double, double, KlReduction, bool)"/>, which is mean-seeking (the student is pushed to
+    /// cover every class the teacher gives mass to), the reverse KL is mode-seeking: classes the student already neglects cost little.
+    /// Used as the distillation objective by Gu et al., "MiniLLM: Knowledge Distillation of Large Language Models" (ICLR 2024) and
+    /// compared with the forward KL and the generalised JSD by Agarwal et al., "On-Policy Distillation of Language Models: Learning
+    /// from Self-Generated Mistakes" (GKD, ICLR 2024); see <c>docs/kd-methods.md</c>.
+    /// </summary>
+    /// <remarks>
+    /// Gradients reach the student through both <c>p_s</c> and <c>log p_s</c>: per sample, the gradient of <c>KL(p_s || p_t)</c> with
+    /// respect to z_s is <c>p_s ⊙ (log p_s - log p_t - KL(p_s || p_t)) / T_s</c>. Computed from log-probabilities (finite for logit gaps
+    /// of 1e4 and more), in the precision <see cref="KlPrecision.Automatic"/> picks for the KL term (<see cref="KlUsesFloat32"/>).
+    /// </remarks>
+    /// <param name="studentLogits">z_s, [N, K].</param>
+    /// <param name="teacherLogits">z_t, [N, K] (a constant: no gradient is meant to flow into it).</param>
+    /// <param name="teacherTemperature">T_t &gt; 0, applied to the teacher logits.</param>
+    /// <param name="studentTemperature">T_s &gt; 0, applied to the student logits (the KD term's default is T_s = T_t).</param>
+    /// <param name="reduction">Batchmean (sum over classes, mean over samples) or the mean over all N*K elements.</param>
+    /// <param name="scaleByTemperatureSquared">Multiply by <c>T_t^2</c>, the square of the teacher temperature, as the KL term does.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A temperature that is not &gt; 0 and finite, or an unknown reduction.</exception>
+    /// <exception cref="ArgumentException">Logits that are not 2-D or whose shapes differ.</exception>
+    public static Tensor ReverseKl(
+        Tensor studentLogits, Tensor teacherLogits, double teacherTemperature, double studentTemperature, KlReduction reduction,
+        bool scaleByTemperatureSquared) =>
+        ReverseKl(studentLogits, teacherLogits, teacherTemperature, studentTemperature, reduction, scaleByTemperatureSquared,
+            KlPrecision.Automatic);
+
+    /// <summary>
+    /// <see cref="ReverseKl(Tensor, Tensor, double, double, KlReduction, bool)"/> in a chosen precision; <see cref="KlPrecision.Automatic"/>
+    /// is the KL term's policy (<see cref="KlUsesFloat32"/>).
+    /// </summary>
+    public static Tensor ReverseKl(
+        Tensor studentLogits, Tensor teacherLogits, double teacherTemperature, double studentTemperature, KlReduction reduction,
+        bool scaleByTemperatureSquared, KlPrecision precision) =>
+        TemperedDivergence(studentLogits, teacherLogits, teacherTemperature, studentTemperature, reduction, scaleByTemperatureSquared,
+            precision, static (logStudent, logTeacher) => logStudent.exp() * (logStudent - logTeacher));
+
+    /// <summary>
+    /// The Jensen-Shannon KD divergence, <c>T^2 * (1/N) * sum_n JS(softmax(z_s/T), softmax(z_t/T))</c> (batchmean). Identical to
+    /// <c>JensenShannon(studentLogits, teacherLogits, temperature, temperature, KlReduction.BatchMean, true)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A temperature that is not &gt; 0 and finite.</exception>
+    /// <exception cref="ArgumentException">Logits that are not 2-D or whose shapes differ.</exception>
+    public static Tensor JensenShannon(Tensor studentLogits, Tensor teacherLogits, double temperature) =>
+        JensenShannon(studentLogits, teacherLogits, temperature, temperature, KlReduction.BatchMean, scaleByTemperatureSquared: true);
+
+    /// <summary>
+    /// The Jensen-Shannon divergence <c>[T_t^2] * JS(p_s, p_t)</c>, <c>JS(p_s, p_t) = 1/2 KL(p_s || m) + 1/2 KL(p_t || m)</c> with the
+    /// mixture <c>m = (p_s + p_t) / 2</c>, <c>p_s = softmax(z_s/T_s)</c> and <c>p_t = softmax(z_t/T_t)</c>, reduced over the batch by
+    /// <paramref name="reduction"/> (batchmean: the sum over classes and samples divided by N; elementwise mean: divided by N*K).
+    /// Symmetric, and bounded: <c>0 &lt;= JS &lt;= ln 2</c> per sample (so the batchmean term is at most <c>T_t^2 ln 2</c>), with 0 exactly
+    /// when the tempered distributions coincide. Defined by Lin, "Divergence Measures Based on the Shannon Entropy" (IEEE Trans.
+    /// Inf. Theory, 1991); used as a distillation divergence in the LLM KD literature (the generalised JSD of Agarwal et al., GKD,
+    /// ICLR 2024, at beta = 1/2; among the divergences compared by Wen et al., f-DISTILL, ACL 2023); see <c>docs/kd-methods.md</c>.
+    /// </summary>
+    /// <remarks>
+    /// <c>log m</c> is computed stably as <c>logaddexp(log p_s, log p_t) - ln 2</c> (a log-sum-exp of the two log-probabilities), never as
+    /// the log of a sum of probabilities that may both have underflowed, so logit gaps of 1e4 and more give a finite value. Gradients reach
+    /// the student through <c>p_s</c>, <c>log p_s</c> and <c>m</c>: per sample, the gradient with respect to z_s is
+    /// <c>p_s ⊙ (g - &lt;p_s, g&gt;) / T_s</c> with <c>g = (log p_s - log m) / 2</c>. Computed in the precision
+    /// <see cref="KlPrecision.Automatic"/> picks for the KL term (<see cref="KlUsesFloat32"/>).
+    /// </remarks>
+    /// <param name="studentLogits">z_s, [N, K].</param>
+    /// <param name="teacherLogits">z_t, [N, K] (a constant: no gradient is meant to flow into it).</param>
+    /// <param name="teacherTemperature">T_t &gt; 0, applied to the teacher logits.</param>
+    /// <param name="studentTemperature">T_s &gt; 0, applied to the student logits (the KD term's default is T_s = T_t).</param>
+    /// <param name="reduction">Batchmean (sum over classes, mean over samples) or the mean over all N*K elements.</param>
+    /// <param name="scaleByTemperatureSquared">Multiply by <c>T_t^2</c>, the square of the teacher temperature, as the KL term does.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A temperature that is not &gt; 0 and finite, or an unknown reduction.</exception>
+    /// <exception cref="ArgumentException">Logits that are not 2-D or whose shapes differ.</exception>
+    public static Tensor JensenShannon(
+        Tensor studentLogits, Tensor teacherLogits, double teacherTemperature, double studentTemperature, KlReduction reduction,
+        bool scaleByTemperatureSquared) =>
+        JensenShannon(studentLogits, teacherLogits, teacherTemperature, studentTemperature, reduction, scaleByTemperatureSquared,
+            KlPrecision.Automatic);
+
+    /// <summary>
+    /// <see cref="JensenShannon(Tensor, Tensor, double, double, KlReduction, bool)"/> in a chosen precision;
+    /// <see cref="KlPrecision.Automatic"/> is the KL term's policy (<see cref="KlUsesFloat32"/>).
+    /// </summary>
+    public static Tensor JensenShannon(
+        Tensor studentLogits, Tensor teacherLogits, double teacherTemperature, double studentTemperature, KlReduction reduction,
+        bool scaleByTemperatureSquared, KlPrecision precision) =>
+        TemperedDivergence(studentLogits, teacherLogits, teacherTemperature, studentTemperature, reduction, scaleByTemperatureSquared,
+            precision, static (logStudent, logTeacher) =>
+            {
+                var logMixture = logStudent.logaddexp(logTeacher) - Math.Log(2);
+                return (logStudent.exp() * (logStudent - logMixture) + logTeacher.exp() * (logTeacher - logMixture)) * 0.5;
+            });
+
+    /// <summary>
     /// Cross-entropy with a soft target, <c>mean_n H(rho_n, softmax(z_s/T_s)) = -(1/N) sum_n sum_k rho_nk log softmax(z_s/T_s)_nk</c>.
     /// This is the <c>H(rho, p_s)</c> term of Tang et al. (fed with a <see cref="TeacherDistributions"/> target) and of label
     /// smoothing; its gradient with respect to z_s is <c>(softmax(z_s/T_s) - rho) / (N T_s)</c>.
@@ -239,6 +341,35 @@ public static class DistillationLosses
 
     /// <summary>Mean squared error between logits, <c>mean_{n,k} (z_s - z_t)^2</c>.</summary>
     public static Tensor LogitMse(Tensor studentLogits, Tensor teacherLogits) => F.mse_loss(studentLogits, teacherLogits);
+
+    /// <summary>
+    /// A divergence between tempered softmax distributions, checked like the KL term and computed in its precision policy:
+    /// <paramref name="pointwise"/> maps (log p_s, log p_t) [N, K] to the per-element terms, which are summed, divided by N (batchmean)
+    /// or N*K (elementwise mean), scaled by T_t^2 if asked, and returned in the student logits' dtype.
+    /// </summary>
+    private static Tensor TemperedDivergence(
+        Tensor studentLogits, Tensor teacherLogits, double teacherTemperature, double studentTemperature, KlReduction reduction,
+        bool scaleByTemperatureSquared, KlPrecision precision, Func<Tensor, Tensor, Tensor> pointwise)
+    {
+        CheckTemperature(teacherTemperature, nameof(teacherTemperature));
+        CheckTemperature(studentTemperature, nameof(studentTemperature));
+        CheckReduction(reduction);
+        if (precision is not (KlPrecision.Automatic or KlPrecision.Float32 or KlPrecision.Float64))
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown KL precision.");
+        CheckLogits(studentLogits, nameof(studentLogits));
+        CheckSameShape(studentLogits, nameof(studentLogits), teacherLogits, nameof(teacherLogits));
+
+        double scale = scaleByTemperatureSquared ? teacherTemperature * teacherTemperature : 1;
+        double divisor = reduction == KlReduction.BatchMean ? studentLogits.shape[0] : studentLogits.shape[0] * studentLogits.shape[1];
+        bool float32 = precision == KlPrecision.Float32 ||
+                       (precision == KlPrecision.Automatic && KlUsesFloat32(studentLogits, teacherLogits, teacherTemperature, studentTemperature));
+        var student = float32 ? ToFloat32(studentLogits) : ToFloat64(studentLogits);
+        var teacher = float32 ? ToFloat32(teacherLogits) : ToFloat64(teacherLogits);
+        var logStudent = F.log_softmax(studentTemperature == 1 ? student : student / studentTemperature, 1);
+        var logTeacher = F.log_softmax(teacherTemperature == 1 ? teacher : teacher / teacherTemperature, 1);
+        var loss = pointwise(logStudent, logTeacher).sum() * (scale / divisor);
+        return loss.dtype == studentLogits.dtype ? loss : loss.to_type(studentLogits.dtype);
+    }
 
     private static Tensor ToFloat32(Tensor tensor) => tensor.dtype == ScalarType.Float32 ? tensor : tensor.to_type(ScalarType.Float32);
 

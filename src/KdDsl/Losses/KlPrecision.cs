@@ -1,6 +1,11 @@
 namespace KdDsl.Losses;
 
-/// <summary>The floating-point precision <see cref="DistillationLosses.KlDivergence(TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, double, double, KlReduction, bool, KlPrecision)"/> computes in.</summary>
+/// <summary>
+/// The floating-point precision <see cref="DistillationLosses.KlDivergence(TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, double, double, KlReduction, bool, KlPrecision)"/>
+/// computes in; <see cref="DistillationLosses.ReverseKl(TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, double, double, KlReduction, bool, KlPrecision)"/>
+/// and <see cref="DistillationLosses.JensenShannon(TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, double, double, KlReduction, bool, KlPrecision)"/>
+/// follow the same policy.
+/// </summary>
 public enum KlPrecision
 {
     /// <summary>

@@ -118,9 +118,10 @@ public sealed class SweepStore : IDisposable
         {
             command.CommandText = "SELECT name FROM pragma_table_info('trials');";
             using var reader = command.ExecuteReader();
+            int name = reader.GetOrdinal("name");
             while (reader.Read())
             {
-                string column = reader.GetString(0);
+                string column = reader.GetString(name);
                 if (column.StartsWith("knob_", StringComparison.Ordinal)) store.knobColumns.Add(column);
                 else if (column == TeacherLoadedColumn) store.hasTeacherLoadedColumn = true;
             }
@@ -135,8 +136,13 @@ public sealed class SweepStore : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT experiment, dataset, trial, seed, status FROM trials;";
         using var reader = command.ExecuteReader();
+        int experiment = reader.GetOrdinal("experiment"), dataset = reader.GetOrdinal("dataset"), trial = reader.GetOrdinal("trial"),
+            seed = reader.GetOrdinal("seed"), status = reader.GetOrdinal("status");
         while (reader.Read())
-            statuses[(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3))] = ParseStatus(reader.GetString(4));
+        {
+            statuses[(reader.GetString(experiment), reader.GetString(dataset), reader.GetInt32(trial), reader.GetInt32(seed))] =
+                ParseStatus(reader.GetString(status));
+        }
         return statuses;
     }
 
@@ -218,18 +224,25 @@ public sealed class SweepStore : IDisposable
     {
         var records = new List<TrialRecord>();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns}, {(hasTeacherLoadedColumn ? TeacherLoadedColumn : "NULL")} FROM trials ORDER BY experiment, dataset, seed, trial;";
+        command.CommandText =
+            $"SELECT {Columns}, {(hasTeacherLoadedColumn ? TeacherLoadedColumn : "NULL AS " + TeacherLoadedColumn)} " +
+            "FROM trials ORDER BY experiment, dataset, seed, trial;";
         using var reader = command.ExecuteReader();
+        // Columns are looked up by name once per query, so a column added to the table or to the SELECT cannot shift the values read.
+        var column = new ColumnOrdinals(reader);
         while (reader.Read())
         {
             records.Add(new TrialRecord(
-                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(4),
-                FromJson(reader.GetString(5)), ParseStatus(reader.GetString(6)),
-                NullableDouble(reader, 7), NullableDouble(reader, 8), NullableDouble(reader, 9), NullableDouble(reader, 10), NullableDouble(reader, 11),
-                reader.IsDBNull(12) ? null : reader.GetString(12), reader.IsDBNull(13) ? null : reader.GetString(13),
-                reader.GetInt32(14), reader.IsDBNull(15) ? null : reader.GetString(15), reader.IsDBNull(16) ? null : reader.GetString(16))
+                reader.GetString(column["experiment"]), reader.GetString(column["dataset"]), reader.GetString(column["student"]),
+                reader.GetInt32(column["trial"]), reader.GetInt32(column["seed"]),
+                FromJson(reader.GetString(column["configuration"])), ParseStatus(reader.GetString(column["status"])),
+                NullableDouble(reader, column["student_accuracy"]), NullableDouble(reader, column["teacher_accuracy"]),
+                NullableDouble(reader, column["student_alone_accuracy"]), NullableDouble(reader, column["final_loss"]),
+                NullableDouble(reader, column["seconds"]),
+                NullableString(reader, column["started_utc"]), NullableString(reader, column["finished_utc"]),
+                reader.GetInt32(column["attempts"]), NullableString(reader, column["error"]), NullableString(reader, column["shard"]))
             {
-                TeacherLoaded = reader.IsDBNull(17) ? null : reader.GetInt64(17) != 0,
+                TeacherLoaded = reader.IsDBNull(column[TeacherLoadedColumn]) ? null : reader.GetInt64(column[TeacherLoadedColumn]) != 0,
             });
         }
         return records;
@@ -305,6 +318,22 @@ public sealed class SweepStore : IDisposable
     }
 
     private static double? NullableDouble(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetDouble(column);
+
+    private static string? NullableString(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+
+    /// <summary>A query's column ordinals by name, read once from the reader's column names before the rows; an unknown name throws.</summary>
+    private sealed class ColumnOrdinals
+    {
+        private readonly Dictionary<string, int> ordinals = new(StringComparer.Ordinal);
+
+        public ColumnOrdinals(SqliteDataReader reader)
+        {
+            for (int i = 0; i < reader.FieldCount; i++) ordinals.TryAdd(reader.GetName(i), i);
+        }
+
+        public int this[string name] =>
+            ordinals.TryGetValue(name, out int ordinal) ? ordinal : throw new InvalidDataException($"The query has no column '{name}'.");
+    }
 
     private static string Now() => DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
 
