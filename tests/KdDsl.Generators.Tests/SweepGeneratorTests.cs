@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Xunit;
@@ -369,5 +370,53 @@ public sealed class SweepGeneratorTests
         Assert.NotEqual(reference, TeacherFingerprint(sweep, "[Teacher(typeof(SmallNet), Epochs = 3)]"));
         Assert.NotEqual(reference, TeacherFingerprint(sweep, "[Teacher(typeof(BigNet), Epochs = 3)]", train: "[Train(LearningRate = 3e-3)]"));
         Assert.NotEqual(reference, TeacherFingerprint(sweep, "[Teacher(typeof(BigNet), Epochs = 3)]", train: "[Train(BatchSize = 32)]"));
+    }
+
+    [Fact]
+    public void Every_teacher_relevant_setting_changes_the_teacher_fingerprint()
+    {
+        // Derived, not listed: each member of the teacher's spec and of [Train] (but the student-only ones) is changed in turn, by
+        // reflection, so a member added to either record later is covered without touching this test.
+        var teacher = new KdDsl.Generators.Model.TeacherSpec(new KdDsl.Generators.Model.ModelSpec("global::Sample.BigNet", "Sample.BigNet", true),
+            false, "t.ckpt", 3, 0, 0.5, 0, null, 0.01);
+        var train = KdDsl.Generators.Model.TrainSpec.Default;
+        string reference = KdDsl.Generators.Emitting.TeacherFingerprint.Of(teacher, train);
+        int changed = 0;
+        foreach (var (record, property) in Members(teacher).Concat(Members(train)))
+        {
+            bool studentOnly = record is KdDsl.Generators.Model.TrainSpec && KdDsl.Generators.Emitting.TeacherFingerprint.StudentOnly.Contains(property.Name);
+            var copy = Changed(record, property);
+            string fingerprint = copy is KdDsl.Generators.Model.TeacherSpec t
+                ? KdDsl.Generators.Emitting.TeacherFingerprint.Of(t, train)
+                : KdDsl.Generators.Emitting.TeacherFingerprint.Of(teacher, (KdDsl.Generators.Model.TrainSpec)copy);
+            if (studentOnly) Assert.Equal(reference, fingerprint);
+            else Assert.True(reference != fingerprint, $"{record.GetType().Name}.{property.Name} does not change the teacher fingerprint");
+            changed++;
+        }
+        Assert.True(changed >= 20, $"only {changed} members were changed");
+    }
+
+    private static IEnumerable<(object Record, System.Reflection.PropertyInfo Property)> Members(object record) =>
+        record.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+            .Where(p => p.SetMethod is not null).Select(p => (record, p));
+
+    /// <summary>A copy of <paramref name="record"/> (its compiler-generated clone) with <paramref name="property"/> set to another value.</summary>
+    private static object Changed(object record, System.Reflection.PropertyInfo property)
+    {
+        var copy = record.GetType().GetMethod("<Clone>$")!.Invoke(record, null)!;
+        object? value = property.GetValue(record);
+        object? other = value switch
+        {
+            int i => i + 1,
+            double d => d * 2 + 1,
+            bool b => !b,
+            string s => s + "x",
+            null when property.PropertyType == typeof(string) => "x",
+            System.Enum e => System.Enum.ToObject(e.GetType(), System.Convert.ToInt32(e, System.Globalization.CultureInfo.InvariantCulture) + 1),
+            KdDsl.Generators.Model.ModelSpec m => m with { FullyQualifiedName = m.FullyQualifiedName + "2" },
+            _ => throw new System.InvalidOperationException($"{property.Name}: no other value for {value?.GetType().Name ?? "null"}"),
+        };
+        property.SetValue(copy, other);
+        return copy;
     }
 }

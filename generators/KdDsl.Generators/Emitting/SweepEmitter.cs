@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Linq;
 using KdDsl.Generators.Model;
 using static KdDsl.Generators.Emitting.SourceWriter;
@@ -157,7 +156,7 @@ internal static class SweepEmitter
             // new teacher instead of loading one trained for the old declaration.
             if (spec.Teacher is { } teacher)
             {
-                string fingerprint = TeacherFingerprint(spec, teacher);
+                string fingerprint = TeacherFingerprint.Of(teacher, spec.Train);
                 w.Line("public string? TeacherKey(int trial) => " + (sweep.Has(SweepKnob.TeacherSelection)
                     ? $"Grid[trial].TeacherSelection.ToString() + {Literal("-" + fingerprint)};" : Literal(fingerprint) + ";"));
             }
@@ -183,33 +182,4 @@ internal static class SweepEmitter
             if (spec.Losses[i].Name == loss.Name) return i;
         return -1;
     }
-
-    /// <summary>
-    /// Eight hex digits of FNV-1a over everything declared that shapes a trained teacher: its model (the student's for a self
-    /// teacher), epochs, selection and stopping accuracy, and the declared training settings it trains with. Stable across
-    /// builds and machines (invariant text, no string.GetHashCode).
-    /// </summary>
-    private static string TeacherFingerprint(ExperimentSpec spec, TeacherSpec teacher)
-    {
-        var t = spec.Train;
-        string text = string.Join("|", new[]
-        {
-            teacher.Model.FullyQualifiedName, teacher.IsSelf ? "self:" + spec.Student.FullyQualifiedName : "model",
-            Invariant(teacher.Epochs), Invariant(teacher.Selection), Invariant(teacher.StopAtAccuracy), Invariant(teacher.LearningRate),
-            Invariant(t.Epochs), Invariant(t.BatchSize), Invariant(t.LearningRate), Invariant((int)t.Optimizer), Invariant(t.Momentum),
-            Invariant(t.WeightDecay), Invariant(t.AccumulationSteps), Invariant(t.ClipGradientNorm), Invariant((int)t.Schedule),
-            Invariant(t.WarmupSteps), Invariant(t.StepDecayEpochs), Invariant(t.StepDecayFactor),
-        });
-        uint hash = 2166136261;
-        foreach (char c in text)
-        {
-            hash ^= c;
-            hash *= 16777619;
-        }
-        return hash.ToString("x8", CultureInfo.InvariantCulture);
-    }
-
-    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Invariant(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }
