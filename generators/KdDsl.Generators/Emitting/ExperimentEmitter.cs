@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using KdDsl.Generators.Model;
+using KdDsl.Losses;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace KdDsl.Generators.Emitting;
@@ -196,7 +197,7 @@ internal static class ExperimentEmitter
     private static void WriteTeacher(IndentedTextWriter w, ExperimentSpec spec, TeacherSpec teacher)
     {
         string teacherSettings = SweepEmitter.TeacherSettings(spec, teacher.Epochs > 0 ? $"Epochs = {Int(teacher.Epochs)}" : null, teacher.LearningRate);
-        string train = $"{Training}.TeacherTraining.Train(teacher, data, {teacherSettings}, {SweepEmitter.TeacherSelection(spec, (TeacherSelectionSpec)teacher.Selection)}, " +
+        string train = $"{Training}.TeacherTraining.Train(teacher, data, {teacherSettings}, {SweepEmitter.TeacherSelection(spec, teacher.Selection)}, " +
                        $"{Double(teacher.StopAtAccuracy)}, device, options.Progress)";
         if (teacher.IsSelf)
         {
@@ -233,11 +234,11 @@ internal static class ExperimentEmitter
             w.WriteLine($"var teacherCalibration = {Training}.CalibrationSteps.CalibrateTeacher(teacher, data, bins, settings.BatchSize, device);");
         // With layer matching the cache also holds the teacher states the resolved map reads (MatchingEmitter.CacheSource).
         string cacheSource = spec.Matching is null ? "teacher, data.Train" : MatchingEmitter.CacheSource;
-        if (spec.Matching is not null && teacher.Caching != 0)
+        if (spec.Matching is not null && teacher.Caching != TeacherOutputCaching.None)
             w.WriteLine("// The teacher's logits and the hidden states the layer map reads, computed once: the loop reads them by batch indices.");
-        if (teacher.Caching == (int)CachingSpec.Memory)
+        if (teacher.Caching == TeacherOutputCaching.Memory)
             w.WriteLine($"using var teacherOutputs = {Training}.TeacherOutputCache.InMemory({cacheSource}, settings.BatchSize, device);");
-        else if (teacher.Caching == (int)CachingSpec.Disk)
+        else if (teacher.Caching == TeacherOutputCaching.Disk)
             w.WriteLine($"using var teacherOutputs = {Training}.TeacherOutputCache.OnDisk({cacheSource}, settings.BatchSize, device, " +
                         $"{Literal(teacher.CacheDirectory ?? ".kddsl-cache")});");
         if (NeedsTeacherWeights(spec))
@@ -248,7 +249,7 @@ internal static class ExperimentEmitter
 
     private static bool NeedsTeacherWeights(ExperimentSpec spec) => spec.Losses.Any(l => l.NeedsTeacherWeights);
 
-    private static bool CachedOnDisk(ExperimentSpec spec) => Cached(spec) && spec.Teacher!.Caching == (int)CachingSpec.Disk;
+    private static bool CachedOnDisk(ExperimentSpec spec) => Cached(spec) && spec.Teacher!.Caching == TeacherOutputCaching.Disk;
 
     private static bool Cached(ExperimentSpec spec) => spec.Teacher is { Caching: not 0 } && spec.Losses.Any(l => l.NeedsTeacherLogits);
 
@@ -398,24 +399,24 @@ internal static class ExperimentEmitter
             : $"{Losses}.SoftCrossEntropy(studentLogits, {rho}, {Double(loss.StudentTemperature)})";
         return loss.Kind switch
         {
-            LossKindSpec.CrossEntropy => $"{Losses}.CrossEntropy(studentLogits, labels)",
-            LossKindSpec.KlDivergence when loss.StudentTemperature == loss.Temperature && loss.Reduction == 0 && loss.ScaleByTemperatureSquared =>
+            LossKind.CrossEntropy => $"{Losses}.CrossEntropy(studentLogits, labels)",
+            LossKind.KlDivergence when loss.StudentTemperature == loss.Temperature && loss.Reduction == KlReduction.BatchMean && loss.ScaleByTemperatureSquared =>
                 $"{Losses}.KlDivergence(studentLogits, teacherLogits, {Double(loss.Temperature)})",
-            LossKindSpec.KlDivergence =>
+            LossKind.KlDivergence =>
                 $"{Losses}.KlDivergence(studentLogits, teacherLogits, {Double(loss.Temperature)}, {Double(loss.StudentTemperature)}, " +
-                $"global::KdDsl.Losses.KlReduction.{(KlReductionSpec)loss.Reduction}, {(loss.ScaleByTemperatureSquared ? "true" : "false")})",
-            LossKindSpec.LogitMse => $"{Losses}.LogitMse(studentLogits, teacherLogits)",
-            LossKindSpec.LabelSmoothing =>
-                $"{Losses}.LabelSmoothing(studentLogits, labels, {Double(loss.Epsilon)}, global::KdDsl.Losses.LabelSmoothingForm.{(LabelSmoothingFormSpec)loss.SmoothingForm})",
-            LossKindSpec.TfKdRegularization =>
-                $"{Losses}.TfKdRegularization{(TfKdFormSpec)loss.TfKdForm}(studentLogits, labels, {Double(loss.TargetProbability)}, {Double(loss.Temperature)})",
-            LossKindSpec.KdPt => SoftTarget($"{Distributions}.Instance({teacherProbabilities}, labels)"),
-            LossKindSpec.KdSim => SoftTarget($"{Distributions}.ClassSimilarity(teacherLogitWeights, labels, {Double(loss.SimilarityTemperature)})"),
-            LossKindSpec.KdPtSim => SoftTarget(
+                $"global::KdDsl.Losses.KlReduction.{loss.Reduction}, {(loss.ScaleByTemperatureSquared ? "true" : "false")})",
+            LossKind.LogitMse => $"{Losses}.LogitMse(studentLogits, teacherLogits)",
+            LossKind.LabelSmoothing =>
+                $"{Losses}.LabelSmoothing(studentLogits, labels, {Double(loss.Epsilon)}, global::KdDsl.Losses.LabelSmoothingForm.{loss.SmoothingForm})",
+            LossKind.TfKdRegularization =>
+                $"{Losses}.TfKdRegularization{loss.TfKdForm}(studentLogits, labels, {Double(loss.TargetProbability)}, {Double(loss.Temperature)})",
+            LossKind.KdPt => SoftTarget($"{Distributions}.Instance({teacherProbabilities}, labels)"),
+            LossKind.KdSim => SoftTarget($"{Distributions}.ClassSimilarity(teacherLogitWeights, labels, {Double(loss.SimilarityTemperature)})"),
+            LossKind.KdPtSim => SoftTarget(
                 $"{Distributions}.InstanceAndSimilarity({teacherProbabilities}, teacherLogitWeights, labels, {Double(loss.SimilarityTemperature)})"),
-            LossKindSpec.KdTopK => SoftTarget(
-                $"{Distributions}.TopK({teacherProbabilities}, {Int(loss.TopK)}, global::KdDsl.Losses.TopKForm.{(TopKFormSpec)loss.TopKForm})"),
-            LossKindSpec.HiddenStates => MatchingEmitter.Loss,
+            LossKind.KdTopK => SoftTarget(
+                $"{Distributions}.TopK({teacherProbabilities}, {Int(loss.TopK)}, global::KdDsl.Losses.TopKForm.{loss.TopKForm})"),
+            LossTermSpec.HiddenStates => MatchingEmitter.Loss,
             _ => throw new System.ArgumentOutOfRangeException(nameof(loss)),
         };
     }

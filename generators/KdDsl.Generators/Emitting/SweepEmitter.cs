@@ -54,7 +54,7 @@ internal static class SweepEmitter
     }
 
     /// <summary>The teacher selection argument: the declared constant, or the trial's.</summary>
-    public static string TeacherSelection(ExperimentSpec spec, TeacherSelectionSpec declared) =>
+    public static string TeacherSelection(ExperimentSpec spec, TeacherSelection declared) =>
         spec.Sweep is { } sweep && sweep.Has(SweepKnob.TeacherSelection) ? "trial.TeacherSelection" : "global::KdDsl.TeacherSelection." + declared;
 
     /// <summary>The weight expression of a term whose weight is swept (Alpha), else null (the declared constant applies).</summary>
@@ -74,7 +74,7 @@ internal static class SweepEmitter
         string studentTemperature = sweep.Has(SweepKnob.StudentTemperature) ? "trial.StudentTemperature"
             : sweep.StudentTemperatureFollowsTeacher ? teacherTemperature : Double(loss.StudentTemperature);
         string kl = $"{Losses}.KlDivergence(studentLogits, teacherLogits, {teacherTemperature}, {studentTemperature}, " +
-                    $"global::KdDsl.Losses.KlReduction.{(KlReductionSpec)loss.Reduction}, {(loss.ScaleByTemperatureSquared ? "true" : "false")})";
+                    $"global::KdDsl.Losses.KlReduction.{loss.Reduction}, {(loss.ScaleByTemperatureSquared ? "true" : "false")})";
         return sweep.Has(SweepKnob.Distance)
             ? $"trial.Distance == global::KdDsl.LossKind.LogitMse ? {Losses}.LogitMse(studentLogits, teacherLogits) : {kl}"
             : kl;
@@ -213,7 +213,7 @@ internal static class SweepEmitter
         string text = string.Join("|", new[]
         {
             teacher.Model.FullyQualifiedName, teacher.IsSelf ? "self:" + spec.Student.FullyQualifiedName : "model",
-            Invariant(teacher.Epochs), Invariant(teacher.Selection), Invariant(teacher.StopAtAccuracy), Invariant(teacher.LearningRate),
+            Invariant(teacher.Epochs), Invariant((int)teacher.Selection), Invariant(teacher.StopAtAccuracy), Invariant(teacher.LearningRate),
             Invariant(t.Epochs), Invariant(t.BatchSize), Invariant(t.LearningRate), Invariant((int)t.Optimizer), Invariant(t.Momentum),
             Invariant(t.WeightDecay), Invariant(t.AccumulationSteps), Invariant(t.ClipGradientNorm), Invariant((int)t.Schedule),
             Invariant(t.WarmupSteps), Invariant(t.StepDecayEpochs), Invariant(t.StepDecayFactor),
