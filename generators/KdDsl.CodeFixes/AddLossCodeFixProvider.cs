@@ -31,21 +31,21 @@ public sealed class AddLossCodeFixProvider : CodeFixProvider
         {
             var declaration = ExperimentSyntax.FindClass(root, diagnostic.Location.SourceSpan);
             if (declaration is null) continue;
-            bool hasTeacher = ExperimentAttributes.Has(declaration, model, "Teacher", context.CancellationToken)
-                              || ExperimentAttributes.Has(declaration, model, "SelfTeacher", context.CancellationToken);
+            bool hasTeacher = ExperimentAttributes.Has(declaration, model, AttributeNames.Teacher, context.CancellationToken)
+                              || ExperimentAttributes.Has(declaration, model, AttributeNames.SelfTeacher, context.CancellationToken);
             if (hasTeacher)
             {
                 context.RegisterCodeFix(CodeAction.Create(
                     "Add [Loss(LossKind.KlDivergence, Temperature = 4)]",
-                    ct => ExperimentAttributes.AddAsync(document, declaration, "Loss",
-                        ExperimentAttributes.Arguments(ExperimentSyntax.EnumMember("LossKind", "KlDivergence"))
-                            .WithNamed("Temperature", ExperimentSyntax.Number(4)), ct),
+                    ct => ExperimentAttributes.AddAsync(document, declaration, AttributeNames.Loss,
+                        ExperimentAttributes.Arguments(ExperimentSyntax.EnumMember(LossKind.KlDivergence))
+                            .WithNamed(nameof(LossAttribute.Temperature), ExperimentSyntax.Number(TemperatureCodeFixProvider.DistillationTemperature)), ct),
                     DiagnosticIds.NoLossTerm + ".AddKlDivergence"), diagnostic);
             }
             context.RegisterCodeFix(CodeAction.Create(
                 "Add [Loss(LossKind.CrossEntropy)]",
-                ct => ExperimentAttributes.AddAsync(document, declaration, "Loss",
-                    ExperimentAttributes.Arguments(ExperimentSyntax.EnumMember("LossKind", "CrossEntropy")), ct),
+                ct => ExperimentAttributes.AddAsync(document, declaration, AttributeNames.Loss,
+                    ExperimentAttributes.Arguments(ExperimentSyntax.EnumMember(LossKind.CrossEntropy)), ct),
                 DiagnosticIds.NoLossTerm + ".AddCrossEntropy"), diagnostic);
         }
     }

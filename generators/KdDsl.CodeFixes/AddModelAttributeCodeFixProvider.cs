@@ -172,19 +172,19 @@ public abstract class AddModelAttributeCodeFixProvider : CodeFixProvider
 public sealed class AddTeacherCodeFixProvider : AddModelAttributeCodeFixProvider
 {
     /// <summary>Creates the provider.</summary>
-    public AddTeacherCodeFixProvider() : base(DiagnosticIds.MissingTeacher, "Teacher", "Student")
+    public AddTeacherCodeFixProvider() : base(DiagnosticIds.MissingTeacher, AttributeNames.Teacher, AttributeNames.Student)
     {
     }
 
     private protected override IEnumerable<CodeAction> ExtraFixes(Document document, ClassDeclarationSyntax declaration, SemanticModel model)
     {
         // Teacher-free KD: only where the referenced KdDsl has it, and not if the class already says so.
-        if (model.Compilation.GetTypeByMetadataName("KdDsl.SelfTeacherAttribute") is null
-            || ExperimentAttributes.Has(declaration, model, "SelfTeacher", CancellationToken.None))
+        if (model.Compilation.GetTypeByMetadataName(typeof(SelfTeacherAttribute).FullName) is null
+            || ExperimentAttributes.Has(declaration, model, AttributeNames.SelfTeacher, CancellationToken.None))
             yield break;
         yield return CodeAction.Create(
             "Add [SelfTeacher] (the student's own architecture, trained first, is the teacher)",
-            ct => ExperimentAttributes.AddAsync(document, declaration, "SelfTeacher", null, ct),
+            ct => ExperimentAttributes.AddAsync(document, declaration, AttributeNames.SelfTeacher, null, ct),
             DiagnosticIds.MissingTeacher + ".AddSelfTeacher");
     }
 }
@@ -194,7 +194,7 @@ public sealed class AddTeacherCodeFixProvider : AddModelAttributeCodeFixProvider
 public sealed class AddStudentCodeFixProvider : AddModelAttributeCodeFixProvider
 {
     /// <summary>Creates the provider.</summary>
-    public AddStudentCodeFixProvider() : base(DiagnosticIds.MissingStudent, "Student", "Teacher")
+    public AddStudentCodeFixProvider() : base(DiagnosticIds.MissingStudent, AttributeNames.Student, AttributeNames.Teacher)
     {
     }
 }

@@ -45,7 +45,7 @@ internal sealed class ArgumentSite
     public double? Value => ExperimentSyntax.NumericValue(Model, Argument.Expression, CancellationToken);
 
     /// <summary>The loss kind, when the argument belongs to a <c>[Loss]</c>.</summary>
-    public string? LossKind => AttributeName == "Loss" ? ExperimentSyntax.LossKindOf(Model, Attribute, CancellationToken) : null;
+    public string? LossKind => AttributeName == AttributeNames.Loss ? ExperimentSyntax.LossKindOf(Model, Attribute, CancellationToken) : null;
 
     public Task<Document> WithRoot(SyntaxNode root) => Task.FromResult(Document.WithSyntaxRoot(root));
 

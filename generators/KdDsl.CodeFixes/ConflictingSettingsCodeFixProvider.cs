@@ -23,16 +23,16 @@ public sealed class ConflictingSettingsCodeFixProvider : ArgumentCodeFixProvider
     {
         if (site.Name is not { } name) yield break;
         yield return Action($"Remove {name}", diagnosticId + ".Remove:" + name, site.Remove);
-        if (site.AttributeName == "Train" && name == "Momentum")
+        if (site.AttributeName == AttributeNames.Train && name == nameof(TrainAttribute.Momentum))
             yield return Action("Switch Optimizer to OptimizerKind.Sgd", diagnosticId + ".UseSgd", () => site.WithRoot(UseSgd(site)));
     }
 
     private static SyntaxNode UseSgd(ArgumentSite site)
     {
-        var sgd = ExperimentSyntax.EnumMember("OptimizerKind", "Sgd");
-        var optimizer = site.Attribute.ArgumentList?.Arguments.FirstOrDefault(a => ExperimentSyntax.NameOf(a) == "Optimizer");
+        var sgd = ExperimentSyntax.EnumMember(OptimizerKind.Sgd);
+        var optimizer = site.Attribute.ArgumentList?.Arguments.FirstOrDefault(a => ExperimentSyntax.NameOf(a) == nameof(TrainAttribute.Optimizer));
         return optimizer is not null
             ? ExperimentSyntax.ReplaceValue(site.Root, optimizer, sgd)
-            : site.Root.ReplaceNode(site.Attribute, ExperimentSyntax.AddNamedArgument(site.Attribute, "Optimizer", sgd));
+            : site.Root.ReplaceNode(site.Attribute, ExperimentSyntax.AddNamedArgument(site.Attribute, nameof(TrainAttribute.Optimizer), sgd));
     }
 }

@@ -19,7 +19,7 @@ public sealed class DuplicateLossCodeFixProvider : ArgumentCodeFixProvider
 
     private protected override IEnumerable<CodeAction> Fixes(ArgumentSite site, string diagnosticId)
     {
-        if (site.AttributeName != "Loss") yield break;
+        if (site.AttributeName != AttributeNames.Loss) yield break;
         yield return Action($"Remove the duplicate {site.LossKind ?? "loss"} term", diagnosticId + ".RemoveDuplicate",
             () => site.WithRoot(ExperimentSyntax.RemoveAttribute(site.Root, site.Attribute)));
     }

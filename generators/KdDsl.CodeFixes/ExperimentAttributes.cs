@@ -45,16 +45,14 @@ internal static class ExperimentAttributes
             .Any(a => ExperimentSyntax.KdDslAttributeName(model, a, cancellationToken) == shortName);
 
     /// <summary>Where KdDsl's examples put each attribute; -1 for one not in the list (it does not move the insertion point).</summary>
-    public static int Rank(string shortName) => shortName switch
-    {
-        "Distillation" => 0,
-        "Dataset" or "SyntheticData" => 1,
-        "Teacher" or "SelfTeacher" or "CalibratedTeacher" => 2,
-        "Student" => 3,
-        "Loss" => 4,
-        "Train" => 5,
-        _ => -1,
-    };
+    public static int Rank(string shortName) =>
+        shortName == AttributeNames.Distillation ? 0
+        : shortName == AttributeNames.Dataset || shortName == AttributeNames.SyntheticData ? 1
+        : shortName == AttributeNames.Teacher || shortName == AttributeNames.SelfTeacher || shortName == AttributeNames.CalibratedTeacher ? 2
+        : shortName == AttributeNames.Student ? 3
+        : shortName == AttributeNames.Loss ? 4
+        : shortName == AttributeNames.Train ? 5
+        : -1;
 
     private static int? RankOf(AttributeListSyntax list, SemanticModel model, CancellationToken cancellationToken)
     {

@@ -16,7 +16,7 @@ namespace KdDsl.CodeFixes;
 /// </summary>
 internal static class ExperimentSyntax
 {
-    private const string KdDslNamespace = "KdDsl";
+    private static readonly string KdDslNamespace = AttributeNames.Namespace;
 
     /// <summary>The attribute argument a diagnostic points at (KD0007, KD0009, KD0010, KD0011, KD0014, KD0015).</summary>
     public static AttributeArgumentSyntax? FindArgument(SyntaxNode root, TextSpan span) =>
@@ -214,11 +214,11 @@ internal static class ExperimentSyntax
         {
             foreach (var attribute in list.Attributes)
             {
-                if (KdDslAttributeName(model, attribute, cancellationToken) != "Distillation") continue;
+                if (KdDslAttributeName(model, attribute, cancellationToken) != AttributeNames.Distillation) continue;
                 string written = RightmostName(attribute.Name);
-                if (written is "Distillation" or "DistillationAttribute")
+                if (written == AttributeNames.Distillation || written == nameof(DistillationAttribute))
                 {
-                    string replacement = written == "Distillation" ? shortName : shortName + "Attribute";
+                    string replacement = written == AttributeNames.Distillation ? shortName : shortName + "Attribute";
                     return attribute.Name switch
                     {
                         QualifiedNameSyntax q => SyntaxFactory.QualifiedName(q.Left.WithoutTrivia(), SyntaxFactory.IdentifierName(replacement)),
@@ -232,8 +232,8 @@ internal static class ExperimentSyntax
     }
 
     /// <summary>An expression naming a KdDsl enum member (<c>OptimizerKind.Sgd</c>), simplified against the file's usings.</summary>
-    public static ExpressionSyntax EnumMember(string enumName, string member) =>
-        SyntaxFactory.ParseExpression("global::" + KdDslNamespace + "." + enumName + "." + member).WithAdditionalAnnotations(Simplifier.Annotation);
+    public static ExpressionSyntax EnumMember<TEnum>(TEnum member) where TEnum : struct, Enum =>
+        SyntaxFactory.ParseExpression("global::" + typeof(TEnum).FullName + "." + member).WithAdditionalAnnotations(Simplifier.Annotation);
 
     /// <summary>The text after the last '.' or '::' of a name.</summary>
     public static string RightmostName(NameSyntax name) => name switch
@@ -244,8 +244,5 @@ internal static class ExperimentSyntax
         _ => name.ToString(),
     };
 
-    private static string StripAttributeSuffix(string name) =>
-        name.EndsWith("Attribute", StringComparison.Ordinal) && name.Length > "Attribute".Length
-            ? name.Substring(0, name.Length - "Attribute".Length)
-            : name;
+    private static string StripAttributeSuffix(string name) => AttributeNames.StripSuffix(name);
 }

@@ -35,28 +35,31 @@ public sealed class OutOfRangeCodeFixProvider : ArgumentCodeFixProvider
     /// <summary>Settings with a known range, by "Attribute.Argument". Others get only the "use the default" fix.</summary>
     private static readonly Dictionary<string, Rule> Rules = new()
     {
-        ["Teacher.Epochs"] = new(0, v => v < 0 ? 0 : null),              // 0 = same as Train.Epochs
-        ["SelfTeacher.Epochs"] = new(0, v => v < 0 ? 0 : null),
-        ["Teacher.StopAtAccuracy"] = new(0, v => v > 1 ? 1 : null),         // written, it must be in (0, 1]; removed, 0 = off
-        ["Train.Epochs"] = new(5, v => v <= 0 ? 1 : null),
-        ["Train.BatchSize"] = new(64, v => v <= 0 ? 1 : null),
-        ["Train.LearningRate"] = new(1e-3, v => v < 0 ? -v : null),
-        ["Train.Momentum"] = new(0, v => v < 0 ? 0 : v >= 1 ? 0.99 : null),
-        ["Train.WeightDecay"] = new(0, v => v < 0 ? 0 : null),
-        ["Dataset.TrainLimit"] = new(0, v => v < 0 ? 0 : null),          // 0 = all samples
-        ["Dataset.TestLimit"] = new(0, v => v < 0 ? 0 : null),
-        ["Dataset.ValidationFraction"] = new(0, v => v < 0 ? 0 : null),
-        ["Loss.TopK"] = new(1, v => v < 1 ? 1 : null),
-        ["Loss.Epsilon"] = new(0.1, _ => null),
-        ["Loss.TargetProbability"] = new(0.9, v => v > 1 ? 1 : null),
-        ["CalibratedTeacher.Bins"] = new(15, _ => null),
-        ["SyntheticData.TrainSamples"] = new(5000, _ => null),
-        ["SyntheticData.TestSamples"] = new(2000, _ => null),
-        ["SyntheticData.Features"] = new(64, _ => null),
-        ["SyntheticData.Classes"] = new(10, v => v < 2 ? 2 : null),
-        ["SyntheticData.Groups"] = new(2, v => v < 1 ? 1 : null),
-        ["SyntheticData.ClassCorrelation"] = new(0.5, v => v < 0 ? 0 : v > 1 ? 1 : null),
+        [Key(typeof(TeacherAttribute), nameof(TeacherAttribute.Epochs))] = new(AttributeDefaults.Teacher.Epochs, v => v < 0 ? 0 : null), // 0 = same as Train.Epochs
+        [Key(typeof(SelfTeacherAttribute), nameof(SelfTeacherAttribute.Epochs))] = new(AttributeDefaults.SelfTeacher.Epochs, v => v < 0 ? 0 : null),
+        // Written, it must be in (0, 1]; removed, 0 = off.
+        [Key(typeof(TeacherAttribute), nameof(TeacherAttribute.StopAtAccuracy))] = new(AttributeDefaults.Teacher.StopAtAccuracy, v => v > 1 ? 1 : null),
+        [Key(typeof(TrainAttribute), nameof(TrainAttribute.Epochs))] = new(AttributeDefaults.Train.Epochs, v => v <= 0 ? 1 : null),
+        [Key(typeof(TrainAttribute), nameof(TrainAttribute.BatchSize))] = new(AttributeDefaults.Train.BatchSize, v => v <= 0 ? 1 : null),
+        [Key(typeof(TrainAttribute), nameof(TrainAttribute.LearningRate))] = new(AttributeDefaults.Train.LearningRate, v => v < 0 ? -v : null),
+        [Key(typeof(TrainAttribute), nameof(TrainAttribute.Momentum))] = new(AttributeDefaults.Train.Momentum, v => v < 0 ? 0 : v >= 1 ? 0.99 : null),
+        [Key(typeof(TrainAttribute), nameof(TrainAttribute.WeightDecay))] = new(AttributeDefaults.Train.WeightDecay, v => v < 0 ? 0 : null),
+        [Key(typeof(DatasetAttribute), nameof(DatasetAttribute.TrainLimit))] = new(AttributeDefaults.Dataset.TrainLimit, v => v < 0 ? 0 : null), // 0 = all samples
+        [Key(typeof(DatasetAttribute), nameof(DatasetAttribute.TestLimit))] = new(AttributeDefaults.Dataset.TestLimit, v => v < 0 ? 0 : null),
+        [Key(typeof(DatasetAttribute), nameof(DatasetAttribute.ValidationFraction))] = new(AttributeDefaults.Dataset.ValidationFraction, v => v < 0 ? 0 : null),
+        [Key(typeof(LossAttribute), nameof(LossAttribute.TopK))] = new(AttributeDefaults.Loss.TopK, v => v < 1 ? 1 : null),
+        [Key(typeof(LossAttribute), nameof(LossAttribute.Epsilon))] = new(AttributeDefaults.Loss.Epsilon, _ => null),
+        [Key(typeof(LossAttribute), nameof(LossAttribute.TargetProbability))] = new(AttributeDefaults.Loss.TargetProbability, v => v > 1 ? 1 : null),
+        [Key(typeof(CalibratedTeacherAttribute), nameof(CalibratedTeacherAttribute.Bins))] = new(AttributeDefaults.CalibratedTeacher.Bins, _ => null),
+        [Key(typeof(SyntheticDataAttribute), nameof(SyntheticDataAttribute.TrainSamples))] = new(AttributeDefaults.SyntheticData.TrainSamples, _ => null),
+        [Key(typeof(SyntheticDataAttribute), nameof(SyntheticDataAttribute.TestSamples))] = new(AttributeDefaults.SyntheticData.TestSamples, _ => null),
+        [Key(typeof(SyntheticDataAttribute), nameof(SyntheticDataAttribute.Features))] = new(AttributeDefaults.SyntheticData.Features, _ => null),
+        [Key(typeof(SyntheticDataAttribute), nameof(SyntheticDataAttribute.Classes))] = new(AttributeDefaults.SyntheticData.Classes, v => v < 2 ? 2 : null),
+        [Key(typeof(SyntheticDataAttribute), nameof(SyntheticDataAttribute.Groups))] = new(AttributeDefaults.SyntheticData.Groups, v => v < 1 ? 1 : null),
+        [Key(typeof(SyntheticDataAttribute), nameof(SyntheticDataAttribute.ClassCorrelation))] = new(AttributeDefaults.SyntheticData.ClassCorrelation, v => v < 0 ? 0 : v > 1 ? 1 : null),
     };
+
+    private static string Key(Type attribute, string property) => AttributeNames.Setting(attribute, property);
 
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.ValueOutOfRange);

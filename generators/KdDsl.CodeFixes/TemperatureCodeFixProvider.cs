@@ -28,8 +28,8 @@ public sealed class TemperatureCodeFixProvider : ArgumentCodeFixProvider
         if (site.Name is not { } name) yield break;
         var values = new List<double>();
         if (site.Value is double value && value < 0 && !double.IsInfinity(value)) values.Add(Math.Abs(value));
-        if (name == "Temperature" && site.LossKind == "KlDivergence") values.Add(DistillationTemperature);
-        values.Add(1);
+        if (name == nameof(LossAttribute.Temperature) && site.LossKind == nameof(LossKind.KlDivergence)) values.Add(DistillationTemperature);
+        values.Add(AttributeDefaults.Loss.Temperature);
 
         var offered = new HashSet<double>();
         foreach (double candidate in values)

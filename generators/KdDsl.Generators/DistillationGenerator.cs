@@ -21,7 +21,7 @@ public sealed class DistillationGenerator : IIncrementalGenerator
     {
         var experiments = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                ExperimentParser.DistillationAttribute,
+                AttributeNames.Distillation,
                 predicate: static (node, _) => node is ClassDeclarationSyntax,
                 transform: ExperimentParser.Parse)
             .WithTrackingName(ParseStep);

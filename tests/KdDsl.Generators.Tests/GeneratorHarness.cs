@@ -39,10 +39,11 @@ internal static class GeneratorHarness
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
     {
-        // The running test host's framework assemblies, plus KdDsl and TorchSharp: the same set a user's project compiles against.
+        // The running test host's framework assemblies, plus KdDsl.Abstractions, KdDsl and TorchSharp: the same set a user's project compiles against.
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
-            .Append(typeof(KdDsl.DistillationAttribute).Assembly.Location)
+            .Append(typeof(KdDsl.DistillationAttribute).Assembly.Location)          // KdDsl.Abstractions: the attributes and their enums
+            .Append(typeof(KdDsl.Losses.DistillationLosses).Assembly.Location)      // KdDsl: the runtime the generated code calls
             .Append(typeof(TorchSharp.torch).Assembly.Location)
             .Distinct();
         return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();

@@ -29,12 +29,17 @@ public sealed class PackageTests
 
         Assert.Contains("lib/net10.0/KdDsl.dll", entries);
         Assert.Contains("lib/net10.0/KdDsl.xml", entries);
+        Assert.Contains("lib/net10.0/KdDsl.Abstractions.dll", entries);
+        Assert.Contains("lib/net10.0/KdDsl.Abstractions.xml", entries);
         Assert.Contains("analyzers/dotnet/cs/KdDsl.Generators.dll", entries);
+        // The generator's and code fixes' run-time dependency: the compiler loads it only from beside them.
+        Assert.Contains("analyzers/dotnet/cs/KdDsl.Abstractions.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/KdDsl.CodeFixes.dll", entries);
         Assert.Contains("build/KdDsl.targets", entries);
         Assert.Contains("buildTransitive/KdDsl.targets", entries);
-        // Only KdDsl itself is a lib assembly; no Roslyn assembly travels with the analyzers.
-        Assert.Equal(new[] { "lib/net10.0/KdDsl.dll" }, entries.Where(e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith(".dll", StringComparison.Ordinal)));
+        // Only KdDsl and its attributes are lib assemblies; no Roslyn assembly travels with the analyzers.
+        Assert.Equal(new[] { "lib/net10.0/KdDsl.Abstractions.dll", "lib/net10.0/KdDsl.dll" },
+            entries.Where(e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith(".dll", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(entries, e => e.Contains("Microsoft.CodeAnalysis", StringComparison.Ordinal));
 
         // The targets are the repository's Debian 12 fix, unchanged.
@@ -45,11 +50,13 @@ public sealed class PackageTests
             Assert.Equal(expected, reader.ReadToEnd());
         }
 
-        // The XML docs are real documentation of the public API.
-        using (var docs = zip.GetEntry("lib/net10.0/KdDsl.xml")!.Open())
+        // The XML docs are real documentation of the public API: the attributes in KdDsl.Abstractions, the runtime in KdDsl.
+        using (var docs = zip.GetEntry("lib/net10.0/KdDsl.Abstractions.xml")!.Open())
             Assert.Contains(XDocument.Load(docs).Descendants("member"), m => (string?)m.Attribute("name") == "T:KdDsl.DistillationAttribute");
+        using (var docs = zip.GetEntry("lib/net10.0/KdDsl.xml")!.Open())
+            Assert.Contains(XDocument.Load(docs).Descendants("member"), m => (string?)m.Attribute("name") == "T:KdDsl.Losses.DistillationLosses");
 
-        // Dependencies: TorchSharp-cpu, never the generator's Roslyn packages or the generator/code-fix projects.
+        // Dependencies: TorchSharp-cpu, never the generator's Roslyn packages or the generator/code-fix/abstractions projects.
         var nuspecEntry = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
         using var nuspecStream = nuspecEntry.Open();
         var nuspec = XDocument.Load(nuspecStream);
@@ -70,9 +77,10 @@ public sealed class PackageTests
 
         var build = package.Dotnet("consumer: dotnet build", project, BuildTimeout, "build", "-nr:false");
         Assert.True(build.ExitCode == 0, "The consumer did not build:\n" + build);
-        // Neither the generator nor the code-fix assembly may trouble the compiler (CS8032: cannot load, CS9057: built
-        // for a newer compiler, AD0001: analyzer crash).
-        Assert.DoesNotMatch(new Regex("CS8032|CS9057|AD0001|KD00[0-9][0-9]"), build.Output);
+        // Neither the generator nor the code-fix assembly may trouble the compiler (CS8032: cannot load, CS8784/CS8785:
+        // generator failed to load or to run, e.g. without KdDsl.Abstractions beside it, CS9057: built for a newer compiler,
+        // AD0001: analyzer crash).
+        Assert.DoesNotMatch(new Regex("CS8032|CS8784|CS8785|CS9057|AD0001|KD00[0-9][0-9]"), build.Output);
 
         // The generator ran from analyzers/dotnet/cs: its output is on disk thanks to EmitCompilerGeneratedFiles.
         var generated = Directory.EnumerateFiles(Path.Combine(project, "obj"), "*.g.cs", SearchOption.AllDirectories)

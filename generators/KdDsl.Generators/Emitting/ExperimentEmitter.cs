@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using KdDsl.Generators.Model;
+using KdDsl.Losses;
 using static KdDsl.Generators.Emitting.SourceWriter;
 
 namespace KdDsl.Generators.Emitting;
@@ -176,15 +177,15 @@ internal static class ExperimentEmitter
         w.Wrapped("var teacherPhase = run.PrepareTeacher(", new[]
         {
             "teacher", Literal(teacher.Model.DisplayName), LiteralOrNull(teacher.Checkpoint), teacherSettings,
-            SweepEmitter.TeacherSelection(spec, (TeacherSelectionSpec)teacher.Selection), $"stopAtAccuracy: {Double(teacher.StopAtAccuracy)}",
+            SweepEmitter.TeacherSelection(spec, teacher.Selection), $"stopAtAccuracy: {Double(teacher.StopAtAccuracy)}",
         }, ");");
         if (spec.Calibration is not null) w.Line("var teacherCalibration = run.CalibrateTeacher(teacher);");
         if (Cached(spec))
         {
             // With layer matching the cache also holds the teacher states the resolved map reads.
             string source = spec.Matching is null ? "teacher, data.Train" : "teacher, layerMap, data.Train";
-            string disk = teacher.Caching == (int)CachingSpec.Disk ? ", " + Literal(teacher.CacheDirectory ?? ".kddsl-cache") : "";
-            string kind = teacher.Caching == (int)CachingSpec.Disk ? "OnDisk" : "InMemory";
+            string disk = teacher.Caching == TeacherOutputCaching.Disk ? ", " + Literal(teacher.CacheDirectory ?? ".kddsl-cache") : "";
+            string kind = teacher.Caching == TeacherOutputCaching.Disk ? "OnDisk" : "InMemory";
             w.Line("// The teacher's outputs, computed once: the loop reads them by batch indices instead of running the teacher.");
             w.Line($"using var teacherOutputs = {Training}.TeacherOutputCache.{kind}({source}, run.Settings.BatchSize, run.Device{disk});");
         }
@@ -204,9 +205,9 @@ internal static class ExperimentEmitter
 
     private static bool NeedsTeacherWeights(ExperimentSpec spec) => spec.Losses.Any(l => l.NeedsTeacherWeights);
 
-    private static bool CachedOnDisk(ExperimentSpec spec) => Cached(spec) && spec.Teacher!.Caching == (int)CachingSpec.Disk;
+    private static bool CachedOnDisk(ExperimentSpec spec) => Cached(spec) && spec.Teacher!.Caching == TeacherOutputCaching.Disk;
 
-    private static bool Cached(ExperimentSpec spec) => spec.Teacher is { Caching: not 0 } && spec.Losses.Any(l => l.NeedsTeacherLogits);
+    private static bool Cached(ExperimentSpec spec) => spec.Teacher is { Caching: not TeacherOutputCaching.None } && spec.Losses.Any(l => l.NeedsTeacherLogits);
 
     private static IEnumerable<string> TermsArguments(ExperimentSpec spec)
     {
@@ -253,24 +254,24 @@ internal static class ExperimentEmitter
             : $"{Losses}.SoftCrossEntropy(studentLogits, {rho}, {Double(loss.StudentTemperature)})";
         return loss.Kind switch
         {
-            LossKindSpec.CrossEntropy => $"{Losses}.CrossEntropy(studentLogits, labels)",
-            LossKindSpec.KlDivergence when loss.StudentTemperature == loss.Temperature && loss.Reduction == 0 && loss.ScaleByTemperatureSquared =>
+            LossKind.CrossEntropy => $"{Losses}.CrossEntropy(studentLogits, labels)",
+            LossKind.KlDivergence when loss.StudentTemperature == loss.Temperature && loss.Reduction == KlReduction.BatchMean && loss.ScaleByTemperatureSquared =>
                 $"{Losses}.KlDivergence(studentLogits, teacherLogits, {Double(loss.Temperature)})",
-            LossKindSpec.KlDivergence =>
+            LossKind.KlDivergence =>
                 $"{Losses}.KlDivergence(studentLogits, teacherLogits, {Double(loss.Temperature)}, {Double(loss.StudentTemperature)}, " +
-                $"global::KdDsl.Losses.KlReduction.{(KlReductionSpec)loss.Reduction}, {Bool(loss.ScaleByTemperatureSquared)})",
-            LossKindSpec.LogitMse => $"{Losses}.LogitMse(studentLogits, teacherLogits)",
-            LossKindSpec.LabelSmoothing =>
-                $"{Losses}.LabelSmoothing(studentLogits, labels, {Double(loss.Epsilon)}, global::KdDsl.Losses.LabelSmoothingForm.{(LabelSmoothingFormSpec)loss.SmoothingForm})",
-            LossKindSpec.TfKdRegularization =>
-                $"{Losses}.TfKdRegularization{(TfKdFormSpec)loss.TfKdForm}(studentLogits, labels, {Double(loss.TargetProbability)}, {Double(loss.Temperature)})",
-            LossKindSpec.KdPt => SoftTarget($"{Distributions}.Instance({teacherProbabilities}, labels)"),
-            LossKindSpec.KdSim => SoftTarget($"{Distributions}.ClassSimilarity(teacherLogitWeights, labels, {Double(loss.SimilarityTemperature)})"),
-            LossKindSpec.KdPtSim => SoftTarget(
+                $"global::KdDsl.Losses.KlReduction.{loss.Reduction}, {Bool(loss.ScaleByTemperatureSquared)})",
+            LossKind.LogitMse => $"{Losses}.LogitMse(studentLogits, teacherLogits)",
+            LossKind.LabelSmoothing =>
+                $"{Losses}.LabelSmoothing(studentLogits, labels, {Double(loss.Epsilon)}, global::KdDsl.Losses.LabelSmoothingForm.{loss.SmoothingForm})",
+            LossKind.TfKdRegularization =>
+                $"{Losses}.TfKdRegularization{loss.TfKdForm}(studentLogits, labels, {Double(loss.TargetProbability)}, {Double(loss.Temperature)})",
+            LossKind.KdPt => SoftTarget($"{Distributions}.Instance({teacherProbabilities}, labels)"),
+            LossKind.KdSim => SoftTarget($"{Distributions}.ClassSimilarity(teacherLogitWeights, labels, {Double(loss.SimilarityTemperature)})"),
+            LossKind.KdPtSim => SoftTarget(
                 $"{Distributions}.InstanceAndSimilarity({teacherProbabilities}, teacherLogitWeights, labels, {Double(loss.SimilarityTemperature)})"),
-            LossKindSpec.KdTopK => SoftTarget(
-                $"{Distributions}.TopK({teacherProbabilities}, {Int(loss.TopK)}, global::KdDsl.Losses.TopKForm.{(TopKFormSpec)loss.TopKForm})"),
-            LossKindSpec.HiddenStates => MatchingEmitter.Loss,
+            LossKind.KdTopK => SoftTarget(
+                $"{Distributions}.TopK({teacherProbabilities}, {Int(loss.TopK)}, global::KdDsl.Losses.TopKForm.{loss.TopKForm})"),
+            LossTermSpec.HiddenStates => MatchingEmitter.Loss,
             _ => throw new System.ArgumentOutOfRangeException(nameof(loss)),
         };
     }

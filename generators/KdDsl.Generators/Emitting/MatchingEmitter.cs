@@ -24,9 +24,9 @@ internal static class MatchingEmitter
             : "new (string, string)[] { " + string.Join(", ", m.Map.Select(e => $"({Literal(e.Student)}, {Literal(e.Teacher)})")) + " }";
         w.Line($"public static {Matching}.MatchingSettings DeclaredMatching {{ get; }} = new {Matching}.MatchingSettings(");
         w.Indent++;
-        w.Line($"global::KdDsl.LayerSelection.{(LayerSelectionSpec)m.Selection}, Weight: {Double(m.Weight)}, " +
-                    $"Distance: global::KdDsl.HiddenDistance.{(HiddenDistanceSpec)m.Distance}, " +
-                    $"Normalization: global::KdDsl.HiddenNormalization.{(HiddenNormalizationSpec)m.Normalization},");
+        w.Line($"global::KdDsl.LayerSelection.{m.Selection}, Weight: {Double(m.Weight)}, " +
+                    $"Distance: global::KdDsl.HiddenDistance.{m.Distance}, " +
+                    $"Normalization: global::KdDsl.HiddenNormalization.{m.Normalization},");
         w.Line($"MatchEmbeddings: {Bool(m.MatchEmbeddings)}, AllToOneTeacherLayer: {(m.AllToOneTeacherLayer is null ? "null" : Literal(m.AllToOneTeacherLayer))}, " +
                     $"Projection: {Bool(m.Projection)}, ExplicitMap: {map});");
         w.Indent--;
@@ -47,8 +47,8 @@ internal static class MatchingEmitter
         w.Line("run.Settings.Seed);");
         w.Indent--;
         w.Line("// The HiddenStates term: its projections (when the widths differ) are created here, before the optimizer, and trained with the student.");
-        w.Line($"var matcher = new {Matching}.HiddenStateMatcher(layerMap, global::KdDsl.HiddenDistance.{(HiddenDistanceSpec)m.Distance}, " +
-                    $"global::KdDsl.HiddenNormalization.{(HiddenNormalizationSpec)m.Normalization});");
+        w.Line($"var matcher = new {Matching}.HiddenStateMatcher(layerMap, global::KdDsl.HiddenDistance.{m.Distance}, " +
+                    $"global::KdDsl.HiddenNormalization.{m.Normalization});");
         w.Line("global::TorchSharp.ModuleExtensionMethods.to(matcher, run.Device);");
     }
 

@@ -52,7 +52,7 @@ internal static class SweepEmitter
     }
 
     /// <summary>The teacher selection argument: the declared constant, or the trial's.</summary>
-    public static string TeacherSelection(ExperimentSpec spec, TeacherSelectionSpec declared) =>
+    public static string TeacherSelection(ExperimentSpec spec, TeacherSelection declared) =>
         spec.Sweep is { } sweep && sweep.Has(SweepKnob.TeacherSelection) ? "trial.TeacherSelection" : "global::KdDsl.TeacherSelection." + declared;
 
     /// <summary>The weight expression of a term whose weight is swept (Alpha), else null (the declared constant applies).</summary>
@@ -72,7 +72,7 @@ internal static class SweepEmitter
         string studentTemperature = sweep.Has(SweepKnob.StudentTemperature) ? "trial.StudentTemperature"
             : sweep.StudentTemperatureFollowsTeacher ? teacherTemperature : Double(loss.StudentTemperature);
         string kl = $"{Losses}.KlDivergence(studentLogits, teacherLogits, {teacherTemperature}, {studentTemperature}, " +
-                    $"global::KdDsl.Losses.KlReduction.{(KlReductionSpec)loss.Reduction}, {(loss.ScaleByTemperatureSquared ? "true" : "false")})";
+                    $"global::KdDsl.Losses.KlReduction.{loss.Reduction}, {(loss.ScaleByTemperatureSquared ? "true" : "false")})";
         return sweep.Has(SweepKnob.Distance)
             ? $"trial.Distance == global::KdDsl.LossKind.LogitMse ? {Losses}.LogitMse(studentLogits, teacherLogits) : {kl}"
             : kl;

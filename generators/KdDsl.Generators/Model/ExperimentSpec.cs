@@ -1,3 +1,5 @@
+using KdDsl.Losses;
+
 namespace KdDsl.Generators.Model;
 
 // Everything the emitter needs, as value-equal records: no symbols, syntax nodes or compilations, so an edit that does not
@@ -28,160 +30,87 @@ internal sealed record ModelSpec(string FullyQualifiedName, string DisplayName, 
 
 /// <summary>
 /// The teacher: a declared model, or the student's own architecture trained first (<see cref="IsSelf"/>, Tf-KD self).
-/// <see cref="Selection"/> mirrors <c>KdDsl.TeacherSelection</c>.
 /// </summary>
 internal sealed record TeacherSpec(
-    ModelSpec Model, bool IsSelf, string? Checkpoint, int Epochs, int Selection, double StopAtAccuracy, int Caching, string? CacheDirectory,
-    double LearningRate = 0);
+    ModelSpec Model, bool IsSelf, string? Checkpoint, int Epochs, TeacherSelection Selection, double StopAtAccuracy, TeacherOutputCaching Caching,
+    string? CacheDirectory, double LearningRate = 0);
 
 /// <summary>
-/// One declared loss term with every option resolved to its value (defaults filled in). Enum-typed options keep the
-/// runtime enum's integer value; the emitter writes them back as casts.
+/// One declared loss term with every option resolved to its value (defaults filled in), in the attribute's own enum types
+/// (KdDsl.Abstractions). <see cref="Kind"/> is a <c>LossKind</c> or <see cref="HiddenStates"/>.
 /// </summary>
 internal sealed record LossTermSpec(
-    LossKindSpec Kind,
+    LossKind Kind,
     double Weight,
     double Temperature,
     double StudentTemperature,
-    int Reduction,
+    KlReduction Reduction,
     bool ScaleByTemperatureSquared,
     double Epsilon,
-    int SmoothingForm,
+    LabelSmoothingForm SmoothingForm,
     double TargetProbability,
-    int TfKdForm,
+    TfKdForm TfKdForm,
     int TopK,
-    int TopKForm,
+    TopKForm TopKForm,
     double SimilarityTemperature)
 {
-    public string Name => NameOverride ?? Kind.ToString();
+    /// <summary>
+    /// Not a <c>LossKind</c> a user can write: the kind of the term <c>[MatchLayers]</c> adds (see Parsing/MatchingParser.cs),
+    /// named <see cref="Parsing.MatchingParser.TermName"/>. Generator-internal; it runs the teacher every step. The parser
+    /// rejects this value in <c>[Loss(...)]</c> (it is not a defined <c>LossKind</c> member).
+    /// </summary>
+    public const LossKind HiddenStates = (LossKind)1000;
+
+    public string Name => NameOverride ?? (Kind == HiddenStates ? Parsing.MatchingParser.TermName : Kind.ToString());
 
     /// <summary>A name other than the kind's (a swept Distance term is named "Distance": its kind changes per trial).</summary>
     public string? NameOverride { get; init; }
 
     /// <summary>Whether the term reads the teacher's logits.</summary>
-    public bool NeedsTeacherLogits => Kind is LossKindSpec.KlDivergence or LossKindSpec.LogitMse or LossKindSpec.KdPt
-        or LossKindSpec.KdTopK or LossKindSpec.KdPtSim or LossKindSpec.HiddenStates;
+    public bool NeedsTeacherLogits => Kind is LossKind.KlDivergence or LossKind.LogitMse or LossKind.KdPt
+        or LossKind.KdTopK or LossKind.KdPtSim or HiddenStates;
 
     /// <summary>Whether the term reads the teacher's logit-layer weights.</summary>
-    public bool NeedsTeacherWeights => Kind is LossKindSpec.KdSim or LossKindSpec.KdPtSim;
+    public bool NeedsTeacherWeights => Kind is LossKind.KdSim or LossKind.KdPtSim;
 
     public bool NeedsTeacher => NeedsTeacherLogits || NeedsTeacherWeights;
 }
 
-/// <summary>Mirror of <c>KdDsl.LossKind</c> (the generator cannot reference the runtime assembly).</summary>
-internal enum LossKindSpec
-{
-    CrossEntropy = 0,
-    KlDivergence = 1,
-    LogitMse = 2,
-    LabelSmoothing = 3,
-    TfKdRegularization = 4,
-    KdPt = 5,
-    KdSim = 6,
-    KdPtSim = 7,
-    KdTopK = 8,
-
-    /// <summary>Not a <c>LossKind</c>: the term <c>[MatchLayers]</c> adds (see Parsing/MatchingParser.cs). It runs the teacher every step.</summary>
-    HiddenStates = 1000,
-}
-
-/// <summary>Mirror of <c>KdDsl.OptimizerKind</c>.</summary>
-internal enum OptimizerKindSpec
-{
-    Adam = 0,
-    AdamW = 1,
-    Sgd = 2,
-}
-
-/// <summary>Mirror of <c>KdDsl.TeacherSelection</c>.</summary>
-internal enum TeacherSelectionSpec
-{
-    LastEpoch = 0,
-    BestValidationAccuracy = 1,
-    LowestValidationLoss = 2,
-}
-
-/// <summary>Mirror of <c>KdDsl.Losses.KlReduction</c>.</summary>
-internal enum KlReductionSpec
-{
-    BatchMean = 0,
-    ElementwiseMean = 1,
-}
-
-/// <summary>Mirror of <c>KdDsl.Losses.LabelSmoothingForm</c>.</summary>
-internal enum LabelSmoothingFormSpec
-{
-    Uniform = 0,
-    OffTrueClass = 1,
-}
-
-/// <summary>Mirror of <c>KdDsl.TfKdForm</c>.</summary>
-internal enum TfKdFormSpec
-{
-    Paper = 0,
-    OfficialCode = 1,
-}
-
-/// <summary>Mirror of <c>KdDsl.Losses.TopKForm</c>.</summary>
-internal enum TopKFormSpec
-{
-    SpreadRemainder = 0,
-    Renormalize = 1,
-}
-
-/// <summary>Mirror of <c>KdDsl.DatasetKind</c>.</summary>
-internal enum DatasetKindSpec
-{
-    Digits = 0,
-    FashionMnist = 1,
-    Mnist = 2,
-    Synthetic = 3,
-}
-
-/// <summary>The <c>[Train]</c> values, defaults filled in.</summary>
+/// <summary>The <c>[Train]</c> values, defaults filled in (<see cref="Default"/>: those of <c>new TrainAttribute()</c>).</summary>
 internal sealed record TrainSpec(
     int Epochs,
     int BatchSize,
     double LearningRate,
     int Seed,
-    OptimizerKindSpec Optimizer,
+    OptimizerKind Optimizer,
     double Momentum,
     double WeightDecay,
     bool StudentBaseline,
     int AccumulationSteps,
     double ClipGradientNorm,
-    ScheduleSpec Schedule,
+    LearningRateSchedule Schedule,
     int WarmupSteps,
     int StepDecayEpochs,
     double StepDecayFactor,
     string? Checkpoint)
 {
-    public static TrainSpec Default { get; } = new(5, 64, 1e-3, 0, OptimizerKindSpec.Adam, 0, 0, false, 1, 0, ScheduleSpec.Constant, 0, 10, 0.1, null);
+    public static TrainSpec Default { get; } = From(new TrainAttribute());
+
+    private static TrainSpec From(TrainAttribute a) => new(a.Epochs, a.BatchSize, a.LearningRate, a.Seed, a.Optimizer, a.Momentum,
+        a.WeightDecay, a.StudentBaseline, a.AccumulationSteps, a.ClipGradientNorm, a.Schedule, a.WarmupSteps, a.StepDecayEpochs,
+        a.StepDecayFactor, a.Checkpoint);
 }
 
-/// <summary>Mirror of <c>KdDsl.LearningRateSchedule</c>.</summary>
-internal enum ScheduleSpec
-{
-    Constant = 0,
-    Cosine = 1,
-    StepDecay = 2,
-}
+/// <summary>The <c>[Dataset]</c> values; <see cref="Synthetic"/> is set for <c>DatasetKind.Synthetic</c>.</summary>
+internal sealed record DatasetSpec(DatasetKind Kind, string? Path, int TrainLimit, int TestLimit, double ValidationFraction, SyntheticSpec? Synthetic);
 
-/// <summary>Mirror of <c>KdDsl.TeacherOutputCaching</c>.</summary>
-internal enum CachingSpec
-{
-    None = 0,
-    Memory = 1,
-    Disk = 2,
-}
-
-/// <summary>The <c>[Dataset]</c> values; <see cref="Synthetic"/> is set for <see cref="DatasetKindSpec.Synthetic"/>.</summary>
-internal sealed record DatasetSpec(DatasetKindSpec Kind, string? Path, int TrainLimit, int TestLimit, double ValidationFraction, SyntheticSpec? Synthetic);
-
-/// <summary>The <c>[SyntheticData]</c> values, defaults filled in.</summary>
+/// <summary>The <c>[SyntheticData]</c> values, defaults filled in (<see cref="Default"/>: those of <c>new SyntheticDataAttribute()</c>).</summary>
 internal sealed record SyntheticSpec(int TrainSamples, int TestSamples, int Features, int Classes, int Groups, double ClassCorrelation, int Seed)
 {
-    public static SyntheticSpec Default { get; } = new(5000, 2000, 64, 10, 2, 0.5, 0);
+    public static SyntheticSpec Default { get; } = From(new SyntheticDataAttribute());
+
+    private static SyntheticSpec From(SyntheticDataAttribute a) =>
+        new(a.TrainSamples, a.TestSamples, a.Features, a.Classes, a.Groups, a.ClassCorrelation, a.Seed);
 }
 
 /// <summary>The <c>[CalibratedTeacher]</c> values.</summary>

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using KdDsl.Generators.Model;
+using KdDsl.Losses;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -17,15 +18,6 @@ namespace KdDsl.Generators.Parsing;
 /// </summary>
 internal sealed class ExperimentParser
 {
-    public const string DistillationAttribute = "KdDsl.DistillationAttribute";
-    private const string TeacherAttribute = "KdDsl.TeacherAttribute";
-    private const string StudentAttribute = "KdDsl.StudentAttribute";
-    private const string LossAttribute = "KdDsl.LossAttribute";
-    private const string TrainAttribute = "KdDsl.TrainAttribute";
-    private const string DatasetAttribute = "KdDsl.DatasetAttribute";
-    private const string SelfTeacherAttribute = "KdDsl.SelfTeacherAttribute";
-    private const string CalibratedTeacherAttribute = "KdDsl.CalibratedTeacherAttribute";
-    private const string SyntheticDataAttribute = "KdDsl.SyntheticDataAttribute";
     private const string TorchLinear = "TorchSharp.Modules.Linear";
     private const string TorchModule = "TorchSharp.torch+nn+Module`2";
     private const string TorchTensor = "TorchSharp.torch+Tensor";
@@ -65,31 +57,29 @@ internal sealed class ExperimentParser
         {
             cancellationToken.ThrowIfCancellationRequested();
             var arguments = new AttributeArguments(attribute, cancellationToken);
-            switch (attribute.AttributeClass?.ToDisplayString())
-            {
-                case TeacherAttribute: teacher = arguments; break;
-                case SelfTeacherAttribute: selfTeacher = arguments; break;
-                case StudentAttribute: student = arguments; break;
-                case LossAttribute: losses.Add(arguments); break;
-                case TrainAttribute: train = arguments; break;
-                case DatasetAttribute: dataset = arguments; break;
-                case SyntheticDataAttribute: synthetic = arguments; break;
-                case CalibratedTeacherAttribute: calibrated = arguments; break;
-                case SweepParser.SweepAttribute: sweeps.Add(arguments); break;
-            }
+            string? name = attribute.AttributeClass?.ToDisplayString();
+            if (name == AttributeNames.Teacher) teacher = arguments;
+            else if (name == AttributeNames.SelfTeacher) selfTeacher = arguments;
+            else if (name == AttributeNames.Student) student = arguments;
+            else if (name == AttributeNames.Loss) losses.Add(arguments);
+            else if (name == AttributeNames.Train) train = arguments;
+            else if (name == AttributeNames.Dataset) dataset = arguments;
+            else if (name == AttributeNames.SyntheticData) synthetic = arguments;
+            else if (name == AttributeNames.CalibratedTeacher) calibrated = arguments;
+            else if (name == AttributeNames.Sweep) sweeps.Add(arguments);
         }
 
         if (student is null) Report(MissingStudent, classLocation, type.Name);
         var studentModel = student is { } s ? ParseModel(s, "student") : null;
         var datasetSpec = dataset is { } d ? ParseDataset(d, synthetic) : null;
-        if (synthetic is { } syn && datasetSpec?.Kind != DatasetKindSpec.Synthetic)
+        if (synthetic is { } syn && datasetSpec?.Kind != DatasetKind.Synthetic)
             Report(MissingRequirement, syn.AttributeLocation, "[SyntheticData]", "[Dataset(DatasetKind.Synthetic)] on the same class");
         var lossTerms = ParseLosses(losses, type.Name, classLocation, ClassCount(datasetSpec));
 
         if (teacher is not null && selfTeacher is { } self)
             Report(ConflictingOptions, self.AttributeLocation, "[SelfTeacher]", "[Teacher]", "an experiment has one teacher; keep one of them");
         // [MatchLayers] reads the teacher's hidden states, which a teacher-output cache holds too.
-        bool matchesLayers = type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "KdDsl.MatchLayersAttribute");
+        bool matchesLayers = type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.MatchLayers);
         var teacherSpec = teacher is { } t ? ParseTeacher(t, lossTerms, matchesLayers)
             : selfTeacher is { } st && studentModel is not null ? ParseSelfTeacher(st, studentModel)
             : null;
@@ -106,16 +96,16 @@ internal sealed class ExperimentParser
         CalibrationSpec? calibration = null;
         if (calibrated is { } c)
         {
-            int bins = c.NamedOr("Bins", 15);
-            if (bins < 1) Report(ValueOutOfRange, c.NamedLocation("Bins"), "CalibratedTeacher.Bins", Format(bins), ">= 1");
+            int bins = c.NamedOr(nameof(CalibratedTeacherAttribute.Bins), AttributeDefaults.CalibratedTeacher.Bins);
+            if (bins < 1) Report(ValueOutOfRange, c.NamedLocation(nameof(CalibratedTeacherAttribute.Bins)), "CalibratedTeacher.Bins", Format(bins), ">= 1");
             if (teacher is null && selfTeacher is null)
                 Report(MissingRequirement, c.AttributeLocation, "[CalibratedTeacher]", "a model teacher: [Teacher(typeof(...))] or [SelfTeacher]");
             else if (datasetSpec is { ValidationFraction: 0 })
                 Report(NeedsValidationSplit, c.AttributeLocation, "[CalibratedTeacher] (the temperature is fitted on held-out data)");
             calibration = new CalibrationSpec(bins);
         }
-        if (teacherSpec is { Selection: not 0 } && datasetSpec is { ValidationFraction: 0 } && teacher is { } ts)
-            Report(NeedsValidationSplit, ts.NamedLocation("Selection"), "Teacher.Selection = " + ((TeacherSelectionSpec)teacherSpec.Selection));
+        if (teacherSpec is { Selection: not TeacherSelection.LastEpoch } && datasetSpec is { ValidationFraction: 0 } && teacher is { } ts)
+            Report(NeedsValidationSplit, ts.NamedLocation(nameof(TeacherAttribute.Selection)), "Teacher.Selection = " + teacherSpec.Selection);
 
         var trainSpec = train is { } tr ? ParseTrain(tr) : TrainSpec.Default;
         var sweepSpec = SweepParser.Parse(sweeps, new SweepParser.Context
@@ -138,8 +128,8 @@ internal sealed class ExperimentParser
 
     private static int? ClassCount(DatasetSpec? dataset) => dataset?.Kind switch
     {
-        DatasetKindSpec.Digits or DatasetKindSpec.FashionMnist or DatasetKindSpec.Mnist => 10,
-        DatasetKindSpec.Synthetic => dataset.Synthetic?.Classes,
+        DatasetKind.Digits or DatasetKind.FashionMnist or DatasetKind.Mnist => 10,
+        DatasetKind.Synthetic => dataset.Synthetic?.Classes,
         _ => null,
     };
 
@@ -192,54 +182,51 @@ internal sealed class ExperimentParser
     private TeacherSpec? ParseTeacher(AttributeArguments teacher, EquatableArray<LossTermSpec> losses, bool matchesLayers)
     {
         var model = ParseModel(teacher, "teacher");
-        string? checkpoint = teacher.NamedOr<string?>("Checkpoint", null);
-        if (teacher.Has("Checkpoint"))
-            CheckPath(checkpoint, "Teacher.Checkpoint", teacher.NamedLocation("Checkpoint"), "");
+        var defaults = AttributeDefaults.Teacher;
+        string? checkpoint = teacher.NamedOr(nameof(TeacherAttribute.Checkpoint), defaults.Checkpoint);
+        if (teacher.Has(nameof(TeacherAttribute.Checkpoint)))
+            CheckPath(checkpoint, "Teacher.Checkpoint", teacher.NamedLocation(nameof(TeacherAttribute.Checkpoint)), "");
         int epochs = ParseTeacherEpochs(teacher, "Teacher.Epochs");
-        double learningRate = teacher.NamedOr("LearningRate", 0.0);
-        if (teacher.Has("LearningRate") && !(learningRate > 0 && !double.IsInfinity(learningRate)))
-            Report(ValueOutOfRange, teacher.NamedLocation("LearningRate"), "Teacher.LearningRate", Format(learningRate), "a finite number > 0 (leave it out to use Train.LearningRate)");
-        int selection = 0;
-        if (teacher.Named("Selection")?.Value is int selectionValue)
-        {
-            if (Enum.IsDefined(typeof(TeacherSelectionSpec), selectionValue)) selection = selectionValue;
-            else Report(UnknownEnumValue, teacher.NamedLocation("Selection"), Format(selectionValue), "TeacherSelection", Names<TeacherSelectionSpec>());
-        }
-        double stopAt = teacher.NamedOr("StopAtAccuracy", 0.0);
-        if (teacher.Has("StopAtAccuracy") && !(stopAt > 0 && stopAt <= 1))
-            Report(ValueOutOfRange, teacher.NamedLocation("StopAtAccuracy"), "Teacher.StopAtAccuracy", Format(stopAt), "in (0, 1]");
-        if (stopAt > 0 && selection != 0)
-            Report(ConflictingOptions, teacher.NamedLocation("StopAtAccuracy"), "Teacher.StopAtAccuracy", "Teacher.Selection",
+        double learningRate = teacher.NamedOr(nameof(TeacherAttribute.LearningRate), defaults.LearningRate);
+        if (teacher.Has(nameof(TeacherAttribute.LearningRate)) && !(learningRate > 0 && !double.IsInfinity(learningRate)))
+            Report(ValueOutOfRange, teacher.NamedLocation(nameof(TeacherAttribute.LearningRate)), "Teacher.LearningRate", Format(learningRate), "a finite number > 0 (leave it out to use Train.LearningRate)");
+        var selection = EnumOption(teacher, nameof(TeacherAttribute.Selection), defaults.Selection);
+        double stopAt = teacher.NamedOr(nameof(TeacherAttribute.StopAtAccuracy), defaults.StopAtAccuracy);
+        if (teacher.Has(nameof(TeacherAttribute.StopAtAccuracy)) && !(stopAt > 0 && stopAt <= 1))
+            Report(ValueOutOfRange, teacher.NamedLocation(nameof(TeacherAttribute.StopAtAccuracy)), "Teacher.StopAtAccuracy", Format(stopAt), "in (0, 1]");
+        if (stopAt > 0 && selection != TeacherSelection.LastEpoch)
+            Report(ConflictingOptions, teacher.NamedLocation(nameof(TeacherAttribute.StopAtAccuracy)), "Teacher.StopAtAccuracy", "Teacher.Selection",
                 "a teacher stopped at a target accuracy keeps the weights it stopped with; remove one of them");
         if (model is not null && losses.Any(l => l.NeedsTeacherWeights) && teacher.Positional(0)?.Value is INamedTypeSymbol type
             && !HasLinearLayer(type, 0))
             Report(MissingRequirement, teacher.PositionalLocation(0),
                 string.Join(" and ", losses.Where(l => l.NeedsTeacherWeights).Select(l => l.Name)),
                 $"the teacher's logit layer (its last Linear layer), but '{type.ToDisplayString()}' has no Linear or Sequential field");
-        int caching = EnumOption<CachingSpec>(teacher, "CacheOutputs", "TeacherOutputCaching");
-        string? cacheDirectory = teacher.NamedOr<string?>("CacheDirectory", null);
-        if (teacher.Has("CacheDirectory"))
+        var caching = EnumOption(teacher, nameof(TeacherAttribute.CacheOutputs), defaults.CacheOutputs);
+        string? cacheDirectory = teacher.NamedOr(nameof(TeacherAttribute.CacheDirectory), defaults.CacheDirectory);
+        if (teacher.Has(nameof(TeacherAttribute.CacheDirectory)))
         {
-            if (caching != (int)CachingSpec.Disk)
-                Report(ConflictingOptions, teacher.NamedLocation("CacheDirectory"), "Teacher.CacheDirectory", "CacheOutputs = " + (CachingSpec)caching,
+            if (caching != TeacherOutputCaching.Disk)
+                Report(ConflictingOptions, teacher.NamedLocation(nameof(TeacherAttribute.CacheDirectory)), "Teacher.CacheDirectory", "CacheOutputs = " + caching,
                     "a cache folder is used only with CacheOutputs = TeacherOutputCaching.Disk");
             else
-                CheckPath(cacheDirectory, "Teacher.CacheDirectory", teacher.NamedLocation("CacheDirectory"), "");
+                CheckPath(cacheDirectory, "Teacher.CacheDirectory", teacher.NamedLocation(nameof(TeacherAttribute.CacheDirectory)), "");
         }
-        if (caching != 0 && !matchesLayers && !losses.Any(l => l.NeedsTeacherLogits))
-            Report(ConflictingOptions, teacher.NamedLocation("CacheOutputs"), "Teacher.CacheOutputs", "the loss terms",
+        if (caching != TeacherOutputCaching.None && !matchesLayers && !losses.Any(l => l.NeedsTeacherLogits))
+            Report(ConflictingOptions, teacher.NamedLocation(nameof(TeacherAttribute.CacheOutputs)), "Teacher.CacheOutputs", "the loss terms",
                 "no term reads the teacher's outputs, so there is nothing to cache; remove CacheOutputs");
         return model is null ? null : new TeacherSpec(model, false, checkpoint, epochs, selection, stopAt, caching, cacheDirectory, learningRate);
     }
 
     private TeacherSpec ParseSelfTeacher(AttributeArguments selfTeacher, ModelSpec student) =>
-        new(student, true, null, ParseTeacherEpochs(selfTeacher, "SelfTeacher.Epochs"), 0, 0, 0, null);
+        new(student, true, null, ParseTeacherEpochs(selfTeacher, "SelfTeacher.Epochs"), TeacherSelection.LastEpoch, 0, TeacherOutputCaching.None, null);
 
     private int ParseTeacherEpochs(AttributeArguments teacher, string setting)
     {
-        int epochs = teacher.NamedOr("Epochs", 0);
+        // [Teacher] and [SelfTeacher] both name it Epochs, with the same default (0 = Train.Epochs).
+        int epochs = teacher.NamedOr(nameof(TeacherAttribute.Epochs), AttributeDefaults.Teacher.Epochs);
         if (epochs < 0)
-            Report(ValueOutOfRange, teacher.NamedLocation("Epochs"), setting, Format(epochs), "> 0, or 0 to use Train.Epochs");
+            Report(ValueOutOfRange, teacher.NamedLocation(nameof(TeacherAttribute.Epochs)), setting, Format(epochs), "> 0, or 0 to use Train.Epochs");
         return epochs;
     }
 
@@ -279,23 +266,29 @@ internal sealed class ExperimentParser
     }
 
     /// <summary>The options each loss kind accepts (besides Weight); any other named argument is reported (KD0010).</summary>
-    private static readonly Dictionary<LossKindSpec, string[]> ApplicableOptions = new()
+    private static readonly Dictionary<LossKind, string[]> ApplicableOptions = new()
     {
-        [LossKindSpec.CrossEntropy] = new string[0],
-        [LossKindSpec.KlDivergence] = new[] { "Temperature", "StudentTemperature", "Reduction", "ScaleByTemperatureSquared" },
-        [LossKindSpec.LogitMse] = new string[0],
-        [LossKindSpec.LabelSmoothing] = new[] { "Epsilon", "SmoothingForm" },
-        [LossKindSpec.TfKdRegularization] = new[] { "Temperature", "TargetProbability", "TfKdForm" },
-        [LossKindSpec.KdPt] = new[] { "Temperature", "StudentTemperature" },
-        [LossKindSpec.KdSim] = new[] { "StudentTemperature", "SimilarityTemperature" },
-        [LossKindSpec.KdPtSim] = new[] { "Temperature", "StudentTemperature", "SimilarityTemperature" },
-        [LossKindSpec.KdTopK] = new[] { "Temperature", "StudentTemperature", "TopK", "TopKForm" },
+        [LossKind.CrossEntropy] = new string[0],
+        [LossKind.KlDivergence] = new[]
+        {
+            nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.Reduction),
+            nameof(LossAttribute.ScaleByTemperatureSquared),
+        },
+        [LossKind.LogitMse] = new string[0],
+        [LossKind.LabelSmoothing] = new[] { nameof(LossAttribute.Epsilon), nameof(LossAttribute.SmoothingForm) },
+        [LossKind.TfKdRegularization] = new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.TargetProbability), nameof(LossAttribute.TfKdForm) },
+        [LossKind.KdPt] = new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature) },
+        [LossKind.KdSim] = new[] { nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.SimilarityTemperature) },
+        [LossKind.KdPtSim] = new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.SimilarityTemperature) },
+        [LossKind.KdTopK] = new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.TopK), nameof(LossAttribute.TopKForm) },
     };
 
     private static readonly string[] LossOptions =
     {
-        "Temperature", "StudentTemperature", "Reduction", "ScaleByTemperatureSquared", "Epsilon", "SmoothingForm",
-        "TargetProbability", "TfKdForm", "TopK", "TopKForm", "SimilarityTemperature",
+        nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.Reduction),
+        nameof(LossAttribute.ScaleByTemperatureSquared), nameof(LossAttribute.Epsilon), nameof(LossAttribute.SmoothingForm),
+        nameof(LossAttribute.TargetProbability), nameof(LossAttribute.TfKdForm), nameof(LossAttribute.TopK), nameof(LossAttribute.TopKForm),
+        nameof(LossAttribute.SimilarityTemperature),
     };
 
     private EquatableArray<LossTermSpec> ParseLosses(List<AttributeArguments> attributes, string className, LocationInfo? classLocation, int? classCount)
@@ -306,25 +299,27 @@ internal sealed class ExperimentParser
             return EquatableArray<LossTermSpec>.Empty;
         }
         var terms = new List<LossTermSpec>();
-        var seen = new HashSet<LossKindSpec>();
+        var seen = new HashSet<LossKind>();
+        var defaults = AttributeDefaults.Loss;
         bool anyNegative = false;
         foreach (var loss in attributes)
         {
             if (loss.Positional(0)?.Value is not int kindValue) continue;
-            if (!Enum.IsDefined(typeof(LossKindSpec), kindValue) || kindValue == (int)LossKindSpec.HiddenStates)
+            // Also rejects LossTermSpec.HiddenStates: it is not a LossKind member.
+            if (!Enum.IsDefined(typeof(LossKind), kindValue))
             {
-                Report(UnknownEnumValue, loss.PositionalLocation(0), Format(kindValue), "LossKind", Names<LossKindSpec>().Replace(", HiddenStates", ""));
+                Report(UnknownEnumValue, loss.PositionalLocation(0), Format(kindValue), nameof(LossKind), Names<LossKind>());
                 continue;
             }
-            var kind = (LossKindSpec)kindValue;
+            var kind = (LossKind)kindValue;
             string name = kind.ToString();
             if (!seen.Add(kind))
                 Report(DuplicateLossTerm, loss.PositionalLocation(0), name);
 
-            double weight = loss.NamedOr("Weight", 1.0);
+            double weight = loss.NamedOr(nameof(LossAttribute.Weight), defaults.Weight);
             if (!(weight >= 0) || double.IsInfinity(weight))
             {
-                Report(NegativeWeight, loss.NamedLocation("Weight"), name, Format(weight));
+                Report(NegativeWeight, loss.NamedLocation(nameof(LossAttribute.Weight)), name, Format(weight));
                 anyNegative = true;
             }
             foreach (var option in LossOptions)
@@ -333,27 +328,28 @@ internal sealed class ExperimentParser
                     Report(OptionNotValidForLoss, loss.NamedLocation(option), option, name, WhereOptionApplies(option));
             }
 
-            double temperature = Positive(loss, "Temperature", name, 1.0);
+            double temperature = Positive(loss, nameof(LossAttribute.Temperature), name, defaults.Temperature);
             // KL's student temperature follows the teacher's unless set; the soft-target kinds use the plain student softmax.
-            double studentTemperature = Positive(loss, "StudentTemperature", name, kind == LossKindSpec.KlDivergence ? temperature : 1.0);
-            double similarityTemperature = Positive(loss, "SimilarityTemperature", name, 1.0);
-            int reduction = EnumOption<KlReductionSpec>(loss, "Reduction", "KlReduction");
-            int smoothingForm = EnumOption<LabelSmoothingFormSpec>(loss, "SmoothingForm", "LabelSmoothingForm");
-            int tfKdForm = EnumOption<TfKdFormSpec>(loss, "TfKdForm", "TfKdForm");
-            int topKForm = EnumOption<TopKFormSpec>(loss, "TopKForm", "TopKForm");
-            bool scale = loss.NamedOr("ScaleByTemperatureSquared", true);
+            double studentTemperature = Positive(loss, nameof(LossAttribute.StudentTemperature), name,
+                kind == LossKind.KlDivergence ? temperature : defaults.StudentTemperature);
+            double similarityTemperature = Positive(loss, nameof(LossAttribute.SimilarityTemperature), name, defaults.SimilarityTemperature);
+            var reduction = EnumOption(loss, nameof(LossAttribute.Reduction), defaults.Reduction);
+            var smoothingForm = EnumOption(loss, nameof(LossAttribute.SmoothingForm), defaults.SmoothingForm);
+            var tfKdForm = EnumOption(loss, nameof(LossAttribute.TfKdForm), defaults.TfKdForm);
+            var topKForm = EnumOption(loss, nameof(LossAttribute.TopKForm), defaults.TopKForm);
+            bool scale = loss.NamedOr(nameof(LossAttribute.ScaleByTemperatureSquared), defaults.ScaleByTemperatureSquared);
 
-            double epsilon = loss.NamedOr("Epsilon", 0.1);
+            double epsilon = loss.NamedOr(nameof(LossAttribute.Epsilon), defaults.Epsilon);
             if (!(epsilon > 0 && epsilon < 1))
-                Report(ValueOutOfRange, loss.NamedLocation("Epsilon"), name + ".Epsilon", Format(epsilon), "in (0, 1)");
-            double target = loss.NamedOr("TargetProbability", 0.9);
+                Report(ValueOutOfRange, loss.NamedLocation(nameof(LossAttribute.Epsilon)), name + ".Epsilon", Format(epsilon), "in (0, 1)");
+            double target = loss.NamedOr(nameof(LossAttribute.TargetProbability), defaults.TargetProbability);
             if (!(target > 0 && target <= 1))
-                Report(ValueOutOfRange, loss.NamedLocation("TargetProbability"), name + ".TargetProbability", Format(target), "in (0, 1]");
-            int topK = loss.NamedOr("TopK", 1);
+                Report(ValueOutOfRange, loss.NamedLocation(nameof(LossAttribute.TargetProbability)), name + ".TargetProbability", Format(target), "in (0, 1]");
+            int topK = loss.NamedOr(nameof(LossAttribute.TopK), defaults.TopK);
             if (topK < 1)
-                Report(ValueOutOfRange, loss.NamedLocation("TopK"), name + ".TopK", Format(topK), ">= 1");
+                Report(ValueOutOfRange, loss.NamedLocation(nameof(LossAttribute.TopK)), name + ".TopK", Format(topK), ">= 1");
             else if (classCount is { } k && topK > k)
-                Report(ValueOutOfRange, loss.NamedLocation("TopK"), name + ".TopK", Format(topK), $"at most the data set's {Format(k)} classes");
+                Report(ValueOutOfRange, loss.NamedLocation(nameof(LossAttribute.TopK)), name + ".TopK", Format(topK), $"at most the data set's {Format(k)} classes");
 
             terms.Add(new LossTermSpec(kind, weight, temperature, studentTemperature, reduction, scale, epsilon, smoothingForm, target,
                 tfKdForm, topK, topKForm, similarityTemperature));
@@ -378,71 +374,67 @@ internal sealed class ExperimentParser
         return value;
     }
 
-    private int EnumOption<TEnum>(AttributeArguments attribute, string option, string enumName) where TEnum : struct, Enum
+    /// <summary>The enum option <paramref name="option"/>, or <paramref name="fallback"/> (the attribute's default) when unset or undefined.</summary>
+    private TEnum EnumOption<TEnum>(AttributeArguments attribute, string option, TEnum fallback) where TEnum : struct, Enum
     {
-        if (attribute.Named(option)?.Value is not int value) return 0;
-        if (Enum.IsDefined(typeof(TEnum), value)) return value;
-        Report(UnknownEnumValue, attribute.NamedLocation(option), Format(value), enumName, Names<TEnum>());
-        return 0;
+        if (attribute.Named(option)?.Value is not int value) return fallback;
+        if (Enum.IsDefined(typeof(TEnum), value)) return (TEnum)Enum.ToObject(typeof(TEnum), value);
+        Report(UnknownEnumValue, attribute.NamedLocation(option), Format(value), typeof(TEnum).Name, Names<TEnum>());
+        return fallback;
     }
 
     private TrainSpec ParseTrain(AttributeArguments train)
     {
         var defaults = TrainSpec.Default;
-        int epochs = train.NamedOr("Epochs", defaults.Epochs);
-        if (epochs <= 0) Report(ValueOutOfRange, train.NamedLocation("Epochs"), "Train.Epochs", Format(epochs), "> 0");
-        int batchSize = train.NamedOr("BatchSize", defaults.BatchSize);
-        if (batchSize <= 0) Report(ValueOutOfRange, train.NamedLocation("BatchSize"), "Train.BatchSize", Format(batchSize), "> 0");
-        double learningRate = train.NamedOr("LearningRate", defaults.LearningRate);
+        int epochs = train.NamedOr(nameof(TrainAttribute.Epochs), defaults.Epochs);
+        if (epochs <= 0) Report(ValueOutOfRange, train.NamedLocation(nameof(TrainAttribute.Epochs)), "Train.Epochs", Format(epochs), "> 0");
+        int batchSize = train.NamedOr(nameof(TrainAttribute.BatchSize), defaults.BatchSize);
+        if (batchSize <= 0) Report(ValueOutOfRange, train.NamedLocation(nameof(TrainAttribute.BatchSize)), "Train.BatchSize", Format(batchSize), "> 0");
+        double learningRate = train.NamedOr(nameof(TrainAttribute.LearningRate), defaults.LearningRate);
         if (!(learningRate > 0) || double.IsInfinity(learningRate))
-            Report(ValueOutOfRange, train.NamedLocation("LearningRate"), "Train.LearningRate", Format(learningRate), "a finite number > 0");
-        int seed = train.NamedOr("Seed", defaults.Seed);
+            Report(ValueOutOfRange, train.NamedLocation(nameof(TrainAttribute.LearningRate)), "Train.LearningRate", Format(learningRate), "a finite number > 0");
+        int seed = train.NamedOr(nameof(TrainAttribute.Seed), defaults.Seed);
 
-        var optimizer = defaults.Optimizer;
-        if (train.Named("Optimizer")?.Value is int optimizerValue)
-        {
-            if (Enum.IsDefined(typeof(OptimizerKindSpec), optimizerValue)) optimizer = (OptimizerKindSpec)optimizerValue;
-            else Report(UnknownEnumValue, train.NamedLocation("Optimizer"), Format(optimizerValue), "OptimizerKind", Names<OptimizerKindSpec>());
-        }
-        double momentum = train.NamedOr("Momentum", defaults.Momentum);
-        if (train.Has("Momentum"))
+        var optimizer = EnumOption(train, nameof(TrainAttribute.Optimizer), defaults.Optimizer);
+        double momentum = train.NamedOr(nameof(TrainAttribute.Momentum), defaults.Momentum);
+        if (train.Has(nameof(TrainAttribute.Momentum)))
         {
             if (!(momentum >= 0 && momentum < 1))
-                Report(ValueOutOfRange, train.NamedLocation("Momentum"), "Train.Momentum", Format(momentum), "in [0, 1)");
-            else if (optimizer != OptimizerKindSpec.Sgd)
-                Report(ConflictingOptions, train.NamedLocation("Momentum"), "Train.Momentum", "Optimizer = " + optimizer,
+                Report(ValueOutOfRange, train.NamedLocation(nameof(TrainAttribute.Momentum)), "Train.Momentum", Format(momentum), "in [0, 1)");
+            else if (optimizer != OptimizerKind.Sgd)
+                Report(ConflictingOptions, train.NamedLocation(nameof(TrainAttribute.Momentum)), "Train.Momentum", "Optimizer = " + optimizer,
                     "momentum applies only to OptimizerKind.Sgd (Adam keeps its own moment estimates); remove Momentum or use Sgd");
         }
-        double weightDecay = train.NamedOr("WeightDecay", defaults.WeightDecay);
+        double weightDecay = train.NamedOr(nameof(TrainAttribute.WeightDecay), defaults.WeightDecay);
         if (!(weightDecay >= 0) || double.IsInfinity(weightDecay))
-            Report(ValueOutOfRange, train.NamedLocation("WeightDecay"), "Train.WeightDecay", Format(weightDecay), "a finite number >= 0");
-        bool baseline = train.NamedOr("StudentBaseline", defaults.StudentBaseline);
+            Report(ValueOutOfRange, train.NamedLocation(nameof(TrainAttribute.WeightDecay)), "Train.WeightDecay", Format(weightDecay), "a finite number >= 0");
+        bool baseline = train.NamedOr(nameof(TrainAttribute.StudentBaseline), defaults.StudentBaseline);
 
-        int accumulation = train.NamedOr("AccumulationSteps", defaults.AccumulationSteps);
+        int accumulation = train.NamedOr(nameof(TrainAttribute.AccumulationSteps), defaults.AccumulationSteps);
         if (accumulation < 1)
-            Report(ValueOutOfRange, train.NamedLocation("AccumulationSteps"), "Train.AccumulationSteps", Format(accumulation), ">= 1");
-        double clip = train.NamedOr("ClipGradientNorm", defaults.ClipGradientNorm);
+            Report(ValueOutOfRange, train.NamedLocation(nameof(TrainAttribute.AccumulationSteps)), "Train.AccumulationSteps", Format(accumulation), ">= 1");
+        double clip = train.NamedOr(nameof(TrainAttribute.ClipGradientNorm), defaults.ClipGradientNorm);
         if (!(clip >= 0) || double.IsInfinity(clip))
-            Report(ValueOutOfRange, train.NamedLocation("ClipGradientNorm"), "Train.ClipGradientNorm", Format(clip), "a finite number >= 0 (0 = no clipping)");
-        var schedule = (ScheduleSpec)EnumOption<ScheduleSpec>(train, "Schedule", "LearningRateSchedule");
-        int warmup = train.NamedOr("WarmupSteps", defaults.WarmupSteps);
+            Report(ValueOutOfRange, train.NamedLocation(nameof(TrainAttribute.ClipGradientNorm)), "Train.ClipGradientNorm", Format(clip), "a finite number >= 0 (0 = no clipping)");
+        var schedule = EnumOption(train, nameof(TrainAttribute.Schedule), defaults.Schedule);
+        int warmup = train.NamedOr(nameof(TrainAttribute.WarmupSteps), defaults.WarmupSteps);
         if (warmup < 0)
-            Report(ValueOutOfRange, train.NamedLocation("WarmupSteps"), "Train.WarmupSteps", Format(warmup), ">= 0");
-        int decayEpochs = train.NamedOr("StepDecayEpochs", defaults.StepDecayEpochs);
-        double decayFactor = train.NamedOr("StepDecayFactor", defaults.StepDecayFactor);
-        foreach (var option in new[] { "StepDecayEpochs", "StepDecayFactor" })
+            Report(ValueOutOfRange, train.NamedLocation(nameof(TrainAttribute.WarmupSteps)), "Train.WarmupSteps", Format(warmup), ">= 0");
+        int decayEpochs = train.NamedOr(nameof(TrainAttribute.StepDecayEpochs), defaults.StepDecayEpochs);
+        double decayFactor = train.NamedOr(nameof(TrainAttribute.StepDecayFactor), defaults.StepDecayFactor);
+        foreach (var option in new[] { nameof(TrainAttribute.StepDecayEpochs), nameof(TrainAttribute.StepDecayFactor) })
         {
-            if (train.Has(option) && schedule != ScheduleSpec.StepDecay)
+            if (train.Has(option) && schedule != LearningRateSchedule.StepDecay)
                 Report(ConflictingOptions, train.NamedLocation(option), "Train." + option, "Schedule = " + schedule,
                     "it applies only to LearningRateSchedule.StepDecay");
         }
         if (decayEpochs < 1)
-            Report(ValueOutOfRange, train.NamedLocation("StepDecayEpochs"), "Train.StepDecayEpochs", Format(decayEpochs), ">= 1");
+            Report(ValueOutOfRange, train.NamedLocation(nameof(TrainAttribute.StepDecayEpochs)), "Train.StepDecayEpochs", Format(decayEpochs), ">= 1");
         if (!(decayFactor > 0 && decayFactor <= 1))
-            Report(ValueOutOfRange, train.NamedLocation("StepDecayFactor"), "Train.StepDecayFactor", Format(decayFactor), "in (0, 1]");
-        string? checkpoint = train.NamedOr<string?>("Checkpoint", null);
-        if (train.Has("Checkpoint"))
-            CheckPath(checkpoint, "Train.Checkpoint", train.NamedLocation("Checkpoint"), "");
+            Report(ValueOutOfRange, train.NamedLocation(nameof(TrainAttribute.StepDecayFactor)), "Train.StepDecayFactor", Format(decayFactor), "in (0, 1]");
+        string? checkpoint = train.NamedOr(nameof(TrainAttribute.Checkpoint), defaults.Checkpoint);
+        if (train.Has(nameof(TrainAttribute.Checkpoint)))
+            CheckPath(checkpoint, "Train.Checkpoint", train.NamedLocation(nameof(TrainAttribute.Checkpoint)), "");
         return new TrainSpec(epochs, batchSize, learningRate, seed, optimizer, momentum, weightDecay, baseline,
             accumulation, clip, schedule, warmup, decayEpochs, decayFactor, checkpoint);
     }
@@ -450,32 +442,32 @@ internal sealed class ExperimentParser
     private DatasetSpec? ParseDataset(AttributeArguments dataset, AttributeArguments? synthetic)
     {
         if (dataset.Positional(0)?.Value is not int kindValue) return null;
-        if (!Enum.IsDefined(typeof(DatasetKindSpec), kindValue))
+        if (!Enum.IsDefined(typeof(DatasetKind), kindValue))
         {
-            Report(UnknownEnumValue, dataset.PositionalLocation(0), Format(kindValue), "DatasetKind", Names<DatasetKindSpec>());
+            Report(UnknownEnumValue, dataset.PositionalLocation(0), Format(kindValue), nameof(DatasetKind), Names<DatasetKind>());
             return null;
         }
-        var kind = (DatasetKindSpec)kindValue;
-        string? path = dataset.NamedOr<string?>("Path", null);
-        if (dataset.Has("Path"))
+        var kind = (DatasetKind)kindValue;
+        string? path = dataset.NamedOr(nameof(DatasetAttribute.Path), AttributeDefaults.Dataset.Path);
+        if (dataset.Has(nameof(DatasetAttribute.Path)))
         {
-            if (kind == DatasetKindSpec.Synthetic)
-                Report(ConflictingOptions, dataset.NamedLocation("Path"), "Dataset.Path", "DatasetKind.Synthetic", "synthetic data is generated, not read; remove Path");
+            if (kind == DatasetKind.Synthetic)
+                Report(ConflictingOptions, dataset.NamedLocation(nameof(DatasetAttribute.Path)), "Dataset.Path", "DatasetKind.Synthetic", "synthetic data is generated, not read; remove Path");
             else
-                CheckPath(path, "Dataset.Path", dataset.NamedLocation("Path"), "");
+                CheckPath(path, "Dataset.Path", dataset.NamedLocation(nameof(DatasetAttribute.Path)), "");
         }
-        else if (kind == DatasetKindSpec.Mnist)
+        else if (kind == DatasetKind.Mnist)
             CheckPath(null, "Dataset.Path", dataset.AttributeLocation, " (MNIST has no default location; give the folder holding its IDX files)");
-        int trainLimit = dataset.NamedOr("TrainLimit", 0);
+        int trainLimit = dataset.NamedOr(nameof(DatasetAttribute.TrainLimit), AttributeDefaults.Dataset.TrainLimit);
         if (trainLimit < 0)
-            Report(ValueOutOfRange, dataset.NamedLocation("TrainLimit"), "Dataset.TrainLimit", Format(trainLimit), ">= 0 (0 = all samples)");
-        int testLimit = dataset.NamedOr("TestLimit", 0);
+            Report(ValueOutOfRange, dataset.NamedLocation(nameof(DatasetAttribute.TrainLimit)), "Dataset.TrainLimit", Format(trainLimit), ">= 0 (0 = all samples)");
+        int testLimit = dataset.NamedOr(nameof(DatasetAttribute.TestLimit), AttributeDefaults.Dataset.TestLimit);
         if (testLimit < 0)
-            Report(ValueOutOfRange, dataset.NamedLocation("TestLimit"), "Dataset.TestLimit", Format(testLimit), ">= 0 (0 = all samples)");
-        double validation = dataset.NamedOr("ValidationFraction", 0.0);
+            Report(ValueOutOfRange, dataset.NamedLocation(nameof(DatasetAttribute.TestLimit)), "Dataset.TestLimit", Format(testLimit), ">= 0 (0 = all samples)");
+        double validation = dataset.NamedOr(nameof(DatasetAttribute.ValidationFraction), AttributeDefaults.Dataset.ValidationFraction);
         if (!(validation >= 0 && validation < 1))
-            Report(ValueOutOfRange, dataset.NamedLocation("ValidationFraction"), "Dataset.ValidationFraction", Format(validation), "in [0, 1)");
-        var syntheticSpec = kind == DatasetKindSpec.Synthetic ? ParseSynthetic(synthetic) : null;
+            Report(ValueOutOfRange, dataset.NamedLocation(nameof(DatasetAttribute.ValidationFraction)), "Dataset.ValidationFraction", Format(validation), "in [0, 1)");
+        var syntheticSpec = kind == DatasetKind.Synthetic ? ParseSynthetic(synthetic) : null;
         return new DatasetSpec(kind, path, trainLimit, testLimit, validation, syntheticSpec);
     }
 
@@ -490,20 +482,20 @@ internal sealed class ExperimentParser
                 Report(ValueOutOfRange, a.NamedLocation(name), "SyntheticData." + name, Format(value), ">= " + Format(minimum));
             return value;
         }
-        int train = Positive("TrainSamples", defaults.TrainSamples, 1);
-        int test = Positive("TestSamples", defaults.TestSamples, 1);
-        int classes = Positive("Classes", defaults.Classes, 2);
-        int groups = Positive("Groups", defaults.Groups, 1);
+        int train = Positive(nameof(SyntheticDataAttribute.TrainSamples), defaults.TrainSamples, 1);
+        int test = Positive(nameof(SyntheticDataAttribute.TestSamples), defaults.TestSamples, 1);
+        int classes = Positive(nameof(SyntheticDataAttribute.Classes), defaults.Classes, 2);
+        int groups = Positive(nameof(SyntheticDataAttribute.Groups), defaults.Groups, 1);
         if (groups > classes)
-            Report(ValueOutOfRange, a.NamedLocation("Groups"), "SyntheticData.Groups", Format(groups), $"at most Classes ({Format(classes)})");
-        int features = a.NamedOr("Features", defaults.Features);
+            Report(ValueOutOfRange, a.NamedLocation(nameof(SyntheticDataAttribute.Groups)), "SyntheticData.Groups", Format(groups), $"at most Classes ({Format(classes)})");
+        int features = a.NamedOr(nameof(SyntheticDataAttribute.Features), defaults.Features);
         if (features < classes + groups)
-            Report(ValueOutOfRange, a.NamedLocation("Features"), "SyntheticData.Features", Format(features),
+            Report(ValueOutOfRange, a.NamedLocation(nameof(SyntheticDataAttribute.Features)), "SyntheticData.Features", Format(features),
                 $"at least Classes + Groups ({Format(classes + groups)}), one orthonormal direction each");
-        double tau = a.NamedOr("ClassCorrelation", defaults.ClassCorrelation);
+        double tau = a.NamedOr(nameof(SyntheticDataAttribute.ClassCorrelation), defaults.ClassCorrelation);
         if (!(tau >= 0 && tau <= 1))
-            Report(ValueOutOfRange, a.NamedLocation("ClassCorrelation"), "SyntheticData.ClassCorrelation", Format(tau), "in [0, 1]");
-        int seed = a.NamedOr("Seed", defaults.Seed);
+            Report(ValueOutOfRange, a.NamedLocation(nameof(SyntheticDataAttribute.ClassCorrelation)), "SyntheticData.ClassCorrelation", Format(tau), "in [0, 1]");
+        int seed = a.NamedOr(nameof(SyntheticDataAttribute.Seed), defaults.Seed);
         return new SyntheticSpec(train, test, features, classes, groups, tau, seed);
     }
 

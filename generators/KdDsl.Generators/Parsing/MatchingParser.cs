@@ -16,9 +16,6 @@ namespace KdDsl.Generators.Parsing;
 /// </summary>
 internal sealed class MatchingParser
 {
-    private const string MatchLayersAttribute = "KdDsl.MatchLayersAttribute";
-    private const string LayerMapAttribute = "KdDsl.LayerMapAttribute";
-    private const string LayerStackAttribute = "KdDsl.LayerStackAttribute";
     private const string LayeredInterface = "KdDsl.Matching.ILayeredModule";
     private const string ModuleList = "TorchSharp.Modules.ModuleList";
     private const string EmbeddingType = "TorchSharp.Modules.Embedding";
@@ -49,11 +46,9 @@ internal sealed class MatchingParser
         foreach (var attribute in type.GetAttributes())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            switch (attribute.AttributeClass?.ToDisplayString())
-            {
-                case MatchLayersAttribute: match = new AttributeArguments(attribute, cancellationToken); break;
-                case LayerMapAttribute: maps.Add(new AttributeArguments(attribute, cancellationToken)); break;
-            }
+            string? name = attribute.AttributeClass?.ToDisplayString();
+            if (name == AttributeNames.MatchLayers) match = new AttributeArguments(attribute, cancellationToken);
+            else if (name == AttributeNames.LayerMap) maps.Add(new AttributeArguments(attribute, cancellationToken));
         }
         if (match is not { } m)
         {
@@ -64,26 +59,27 @@ internal sealed class MatchingParser
         if (m.Positional(0)?.Value is not int selectionValue) return (true, null);
         int errorsBefore = diagnostics.Count(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
 
-        var selection = LayerSelectionSpec.None;
-        if (Enum.IsDefined(typeof(LayerSelectionSpec), selectionValue)) selection = (LayerSelectionSpec)selectionValue;
-        else Report(UnknownEnumValue, m.PositionalLocation(0), null, Format(selectionValue), "LayerSelection", Names<LayerSelectionSpec>());
-        double weight = m.NamedOr("Weight", 1.0);
+        var defaults = AttributeDefaults.MatchLayers;
+        var selection = LayerSelection.None;
+        if (Enum.IsDefined(typeof(LayerSelection), selectionValue)) selection = (LayerSelection)selectionValue;
+        else Report(UnknownEnumValue, m.PositionalLocation(0), null, Format(selectionValue), nameof(LayerSelection), Names<LayerSelection>());
+        double weight = m.NamedOr(nameof(MatchLayersAttribute.Weight), defaults.Weight);
         if (!(weight >= 0) || double.IsInfinity(weight))
-            Report(NegativeWeight, m.NamedLocation("Weight"), null, TermName, Format(weight));
-        int distance = EnumOption<HiddenDistanceSpec>(m, "Distance", "HiddenDistance");
-        int normalization = EnumOption<HiddenNormalizationSpec>(m, "Normalization", "HiddenNormalization");
-        bool embeddings = m.NamedOr("MatchEmbeddings", false);
-        bool projection = m.NamedOr("Projection", true);
-        bool initialize = m.NamedOr("InitializeFromTeacher", false);
-        string? allToOne = m.NamedOr<string?>("AllToOneTeacherLayer", null);
+            Report(NegativeWeight, m.NamedLocation(nameof(MatchLayersAttribute.Weight)), null, TermName, Format(weight));
+        var distance = EnumOption(m, nameof(MatchLayersAttribute.Distance), defaults.Distance);
+        var normalization = EnumOption(m, nameof(MatchLayersAttribute.Normalization), defaults.Normalization);
+        bool embeddings = m.NamedOr(nameof(MatchLayersAttribute.MatchEmbeddings), defaults.MatchEmbeddings);
+        bool projection = m.NamedOr(nameof(MatchLayersAttribute.Projection), defaults.Projection);
+        bool initialize = m.NamedOr(nameof(MatchLayersAttribute.InitializeFromTeacher), defaults.InitializeFromTeacher);
+        string? allToOne = m.NamedOr(nameof(MatchLayersAttribute.AllToOneTeacherLayer), defaults.AllToOneTeacherLayer);
 
-        if (m.Has("AllToOneTeacherLayer") && selection != LayerSelectionSpec.AllToOne)
-            Report(ConflictingOptions, m.NamedLocation("AllToOneTeacherLayer"), null, "MatchLayers.AllToOneTeacherLayer", "LayerSelection." + selection,
+        if (m.Has(nameof(MatchLayersAttribute.AllToOneTeacherLayer)) && selection != LayerSelection.AllToOne)
+            Report(ConflictingOptions, m.NamedLocation(nameof(MatchLayersAttribute.AllToOneTeacherLayer)), null, "MatchLayers.AllToOneTeacherLayer", "LayerSelection." + selection,
                 "it applies only to LayerSelection.AllToOne; remove it");
-        if (selection == LayerSelectionSpec.Explicit && maps.Count == 0)
+        if (selection == LayerSelection.Explicit && maps.Count == 0)
             Report(MissingRequirement, m.PositionalLocation(0), null, "LayerSelection.Explicit",
                 "at least one [LayerMap(\"student layer\", \"teacher layer\")] on the same class");
-        if (selection != LayerSelectionSpec.Explicit)
+        if (selection != LayerSelection.Explicit)
         {
             foreach (var map in maps)
                 Report(MissingRequirement, map.AttributeLocation, null, "[LayerMap]", "[MatchLayers(LayerSelection.Explicit)] (the class declares LayerSelection." + selection + ")");
@@ -96,7 +92,7 @@ internal sealed class MatchingParser
         string studentName = studentModel!.ToDisplayString(), teacherName = teacherModel!.ToDisplayString();
 
         var entries = new List<LayerMapEntrySpec>();
-        if (selection == LayerSelectionSpec.Explicit)
+        if (selection == LayerSelection.Explicit)
         {
             foreach (var map in maps)
             {
@@ -106,17 +102,17 @@ internal sealed class MatchingParser
                 entries.Add(new LayerMapEntrySpec(sp, tp));
             }
         }
-        if (allToOne is not null && selection == LayerSelectionSpec.AllToOne)
-            CheckPath(allToOne, teacherStack, "teacher", teacherName, m.NamedLocation("AllToOneTeacherLayer"), allowEmbedding: false);
-        if (selection is LayerSelectionSpec.Forward or LayerSelectionSpec.Reverse or LayerSelectionSpec.Random or LayerSelectionSpec.InOrderRandom
+        if (allToOne is not null && selection == LayerSelection.AllToOne)
+            CheckPath(allToOne, teacherStack, "teacher", teacherName, m.NamedLocation(nameof(MatchLayersAttribute.AllToOneTeacherLayer)), allowEmbedding: false);
+        if (selection is LayerSelection.Forward or LayerSelection.Reverse or LayerSelection.Random or LayerSelection.InOrderRandom
             && studentStack.Count > 0 && teacherStack.Count > 0 && studentStack.Count > teacherStack.Count)
             Report(StudentDeeperThanTeacher, m.PositionalLocation(0), null, selection.ToString(), Format(studentStack.Count), Format(teacherStack.Count));
-        if (embeddings && selection != LayerSelectionSpec.None)
+        if (embeddings && selection != LayerSelection.None)
         {
             foreach (var (stack, role, name) in new[] { (studentStack, "student", studentName), (teacherStack, "teacher", teacherName) })
             {
                 if (stack.EmbeddingPath is null)
-                    Report(MissingRequirement, m.NamedLocation("MatchEmbeddings"), null, "MatchLayers.MatchEmbeddings",
+                    Report(MissingRequirement, m.NamedLocation(nameof(MatchLayersAttribute.MatchEmbeddings)), null, "MatchLayers.MatchEmbeddings",
                         $"an embedding layer in the {role} '{name}' (an Embedding field, or [LayerStack(Embedding = \"field\")])");
             }
         }
@@ -124,24 +120,29 @@ internal sealed class MatchingParser
         {
             // The copy needs blocks of one architecture and width, and a teacher block for every student block.
             if (studentStack.Width > 0 && teacherStack.Width > 0 && studentStack.Width != teacherStack.Width)
-                Report(CannotInitializeFromTeacher, m.NamedLocation("InitializeFromTeacher"), null,
+                Report(CannotInitializeFromTeacher, m.NamedLocation(nameof(MatchLayersAttribute.InitializeFromTeacher)), null,
                     $"blocks of the same width, but the student's are {Format(studentStack.Width)} wide and the teacher's {Format(teacherStack.Width)}");
             else if (studentStack.Count > 0 && teacherStack.Count > 0 && studentStack.Count > teacherStack.Count)
-                Report(CannotInitializeFromTeacher, m.NamedLocation("InitializeFromTeacher"), null,
+                Report(CannotInitializeFromTeacher, m.NamedLocation(nameof(MatchLayersAttribute.InitializeFromTeacher)), null,
                     $"a distinct teacher block per student block, but the student has {Format(studentStack.Count)} and the teacher {Format(teacherStack.Count)}");
         }
-        if (!projection && selection != LayerSelectionSpec.None && studentStack.Width > 0 && teacherStack.Width > 0 && studentStack.Width != teacherStack.Width)
-            Report(WidthMismatchWithoutProjection, m.NamedLocation("Projection"), null, Format(studentStack.Width), Format(teacherStack.Width));
+        if (!projection && selection != LayerSelection.None && studentStack.Width > 0 && teacherStack.Width > 0 && studentStack.Width != teacherStack.Width)
+            Report(WidthMismatchWithoutProjection, m.NamedLocation(nameof(MatchLayersAttribute.Projection)), null, Format(studentStack.Width), Format(teacherStack.Width));
 
         if (diagnostics.Count(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) > errorsBefore) return (true, null);
-        return (true, new MatchingSpec((int)selection, weight, distance, normalization, embeddings, allToOne, projection,
+        return (true, new MatchingSpec(selection, weight, distance, normalization, embeddings, allToOne, projection,
             new EquatableArray<LayerMapEntrySpec>(entries), studentStack, teacherStack, initialize));
     }
 
     /// <summary>The declared terms followed by the HiddenStates term, which the emitter treats like any other term.</summary>
     public static EquatableArray<LossTermSpec> WithHiddenTerm(EquatableArray<LossTermSpec> losses, MatchingSpec? matching) =>
         matching is null ? losses
-            : new EquatableArray<LossTermSpec>(losses.Concat(new[] { new LossTermSpec(LossKindSpec.HiddenStates, matching.Weight, 1, 1, 0, true, 0.1, 0, 0.9, 0, 1, 0, 1) }).ToList());
+            : new EquatableArray<LossTermSpec>(losses.Concat(new[] { HiddenTerm(matching.Weight, AttributeDefaults.Loss) }).ToList());
+
+    /// <summary>The HiddenStates term: its weight, and [Loss]'s defaults for the options it does not read.</summary>
+    private static LossTermSpec HiddenTerm(double weight, LossAttribute d) =>
+        new(LossTermSpec.HiddenStates, weight, d.Temperature, d.StudentTemperature, d.Reduction, d.ScaleByTemperatureSquared, d.Epsilon,
+            d.SmoothingForm, d.TargetProbability, d.TfKdForm, d.TopK, d.TopKForm, d.SimilarityTemperature);
 
     private LayerStackSpec? ReadStack(INamedTypeSymbol model, string role, AttributeArguments attribute)
     {
@@ -159,11 +160,11 @@ internal sealed class MatchingParser
         AttributeData? classStack = null;
         for (var current = model; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
         {
-            classStack ??= current.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == LayerStackAttribute);
+            classStack ??= current.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeNames.LayerStack);
             fields.AddRange(current.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic));
         }
         var lists = fields.Where(f => f.Type is INamedTypeSymbol n && n.OriginalDefinition.ToDisplayString().StartsWith(ModuleList, StringComparison.Ordinal)).ToList();
-        var marked = lists.Where(f => f.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == LayerStackAttribute)).ToList();
+        var marked = lists.Where(f => f.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.LayerStack)).ToList();
         IFieldSymbol stack;
         if (marked.Count == 1) stack = marked[0];
         else if (marked.Count == 0 && lists.Count == 1) stack = lists[0];
@@ -174,10 +175,10 @@ internal sealed class MatchingParser
                 : "it has several ModuleList fields (" + string.Join(", ", lists.Select(f => f.Name)) + "); mark the one holding its blocks with [LayerStack]");
             return null;
         }
-        var fieldStack = stack.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == LayerStackAttribute);
-        int count = Named(classStack, "Count") is int c1 && c1 > 0 ? c1 : Named(fieldStack, "Count") is int c2 ? c2 : 0;
-        int width = Named(classStack, "Width") is int w1 && w1 > 0 ? w1 : Named(fieldStack, "Width") is int w2 ? w2 : 0;
-        string? embedding = Named(classStack, "Embedding") as string ?? Named(fieldStack, "Embedding") as string;
+        var fieldStack = stack.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeNames.LayerStack);
+        int count = Named(classStack, nameof(LayerStackAttribute.Count)) is int c1 && c1 > 0 ? c1 : Named(fieldStack, nameof(LayerStackAttribute.Count)) is int c2 ? c2 : 0;
+        int width = Named(classStack, nameof(LayerStackAttribute.Width)) is int w1 && w1 > 0 ? w1 : Named(fieldStack, nameof(LayerStackAttribute.Width)) is int w2 ? w2 : 0;
+        string? embedding = Named(classStack, nameof(LayerStackAttribute.Embedding)) as string ?? Named(fieldStack, nameof(LayerStackAttribute.Embedding)) as string;
         if (embedding is not null)
         {
             if (!fields.Any(f => f.Name == embedding))
@@ -201,9 +202,9 @@ internal sealed class MatchingParser
         var inferred = LayerShapeReader.Read(model, stack, compilation, cancellationToken);
         AttributeData? Supplier(string name) => Named(classStack, name) is int v && v > 0 ? classStack : fieldStack;
         if (count > 0 && inferred.Count > 0 && count != inferred.Count)
-            Report(LayerStackDisagrees, StackArgumentLocation(Supplier("Count"), "Count") ?? location, null, "Count", Format(count), display, inferred.CountSource, Format(inferred.Count));
+            Report(LayerStackDisagrees, StackArgumentLocation(Supplier(nameof(LayerStackAttribute.Count)), nameof(LayerStackAttribute.Count)) ?? location, null, nameof(LayerStackAttribute.Count), Format(count), display, inferred.CountSource, Format(inferred.Count));
         if (width > 0 && inferred.Width > 0 && width != inferred.Width)
-            Report(LayerStackDisagrees, StackArgumentLocation(Supplier("Width"), "Width") ?? location, null, "Width", Format(width), display, inferred.WidthSource, Format(inferred.Width));
+            Report(LayerStackDisagrees, StackArgumentLocation(Supplier(nameof(LayerStackAttribute.Width)), nameof(LayerStackAttribute.Width)) ?? location, null, nameof(LayerStackAttribute.Width), Format(width), display, inferred.WidthSource, Format(inferred.Width));
         // The source is what runs: after KD0025 the other checks use its numbers, so they report nothing the fix would not clear.
         if (inferred.Count > 0) count = inferred.Count;
         if (inferred.Width > 0) width = inferred.Width;
@@ -251,12 +252,13 @@ internal sealed class MatchingParser
         Report(UnknownLayerPath, location, nearest, path, role, model, Describe(stack, allowEmbedding));
     }
 
-    private int EnumOption<TEnum>(AttributeArguments attribute, string option, string enumName) where TEnum : struct, Enum
+    /// <summary>The enum option <paramref name="option"/>, or <paramref name="fallback"/> (the attribute's default) when unset or undefined.</summary>
+    private TEnum EnumOption<TEnum>(AttributeArguments attribute, string option, TEnum fallback) where TEnum : struct, Enum
     {
-        if (attribute.Named(option)?.Value is not int value) return 0;
-        if (Enum.IsDefined(typeof(TEnum), value)) return value;
-        Report(UnknownEnumValue, attribute.NamedLocation(option), null, Format(value), enumName, Names<TEnum>());
-        return 0;
+        if (attribute.Named(option)?.Value is not int value) return fallback;
+        if (Enum.IsDefined(typeof(TEnum), value)) return (TEnum)Enum.ToObject(typeof(TEnum), value);
+        Report(UnknownEnumValue, attribute.NamedLocation(option), null, Format(value), typeof(TEnum).Name, Names<TEnum>());
+        return fallback;
     }
 
     private void Report(DiagnosticDescriptor descriptor, LocationInfo? location, string? fix, params string[] arguments) =>

@@ -16,14 +16,12 @@ namespace KdDsl.Generators.Parsing;
 /// </summary>
 internal static class SweepParser
 {
-    public const string SweepAttribute = "KdDsl.SweepAttribute";
-
     /// <summary>Grids at least this large are stated in an Info diagnostic (KD0037).</summary>
     public const int LargeGrid = 100;
 
-    private const string LossKindType = "KdDsl.LossKind";
-    private const string TeacherSelectionType = "KdDsl.TeacherSelection";
-    private const string LayerSelectionType = "KdDsl.LayerSelection";
+    private static readonly string LossKindType = typeof(LossKind).FullName;
+    private static readonly string TeacherSelectionType = typeof(TeacherSelection).FullName;
+    private static readonly string LayerSelectionType = typeof(LayerSelection).FullName;
 
     /// <summary>The experiment facts the checks need.</summary>
     public sealed class Context
@@ -54,10 +52,10 @@ internal static class SweepParser
             var matches = Enumerable.Range(0, losses.Count).Where(i => predicate(losses[i])).ToList();
             return matches.Count == 1 ? matches[0] : -1;
         }
-        int crossEntropy = IndexOf(l => l.Kind == LossKindSpec.CrossEntropy);
+        int crossEntropy = IndexOf(l => l.Kind == LossKind.CrossEntropy);
         int teacherTerm = IndexOf(l => l.NeedsTeacher);
-        int distanceTerm = IndexOf(l => l.Kind is LossKindSpec.KlDivergence or LossKindSpec.LogitMse);
-        int klTerm = IndexOf(l => l.Kind == LossKindSpec.KlDivergence);
+        int distanceTerm = IndexOf(l => l.Kind is LossKind.KlDivergence or LossKind.LogitMse);
+        int klTerm = IndexOf(l => l.Kind == LossKind.KlDivergence);
 
         var axes = new List<SweepAxisSpec>();
         var seen = new HashSet<SweepKnob>();
@@ -100,7 +98,7 @@ internal static class SweepParser
                 if (knob is SweepKnob.Distance or SweepKnob.TeacherSelection or SweepKnob.LayerSelection)
                 {
                     string type = knob switch { SweepKnob.Distance => LossKindType, SweepKnob.TeacherSelection => TeacherSelectionType, _ => LayerSelectionType };
-                    string typeName = type.Substring("KdDsl.".Length);
+                    string typeName = type.Substring(type.LastIndexOf('.') + 1);
                     if (value.Kind != TypedConstantKind.Enum || value.Type?.ToDisplayString() != type || value.Value is not int number)
                     {
                         Report(SweepValueWrongType, location, shown, name, Describe(value), $"{typeName} values, e.g. {Example(knob)}");
@@ -109,23 +107,23 @@ internal static class SweepParser
                     }
                     string? member = knob switch
                     {
-                        SweepKnob.Distance => number == (int)LossKindSpec.KlDivergence || number == (int)LossKindSpec.LogitMse ? ((LossKindSpec)number).ToString() : null,
-                        SweepKnob.TeacherSelection => Enum.IsDefined(typeof(TeacherSelectionSpec), number) ? ((TeacherSelectionSpec)number).ToString() : null,
-                        _ => Enum.IsDefined(typeof(LayerSelectionSpec), number) && number != (int)LayerSelectionSpec.Explicit ? ((LayerSelectionSpec)number).ToString() : null,
+                        SweepKnob.Distance => (LossKind)number is LossKind.KlDivergence or LossKind.LogitMse ? ((LossKind)number).ToString() : null,
+                        SweepKnob.TeacherSelection => Enum.IsDefined(typeof(TeacherSelection), number) ? ((TeacherSelection)number).ToString() : null,
+                        _ => Enum.IsDefined(typeof(LayerSelection), number) && (LayerSelection)number != LayerSelection.Explicit ? ((LayerSelection)number).ToString() : null,
                     };
                     if (member is null)
                     {
                         Report(SweepValueOutOfRange, location, shown, name, knob switch
                         {
                             SweepKnob.Distance => "LossKind.KlDivergence or LossKind.LogitMse (the two distances Sultan et al. compare)",
-                            SweepKnob.TeacherSelection => "one of " + string.Join(", ", Enum.GetNames(typeof(TeacherSelectionSpec)).Select(n => "TeacherSelection." + n)),
-                            _ => "one of " + string.Join(", ", Enum.GetNames(typeof(LayerSelectionSpec)).Where(n => n != nameof(LayerSelectionSpec.Explicit)).Select(n => "LayerSelection." + n)) +
+                            SweepKnob.TeacherSelection => "one of " + string.Join(", ", Enum.GetNames(typeof(TeacherSelection)).Select(n => "TeacherSelection." + n)),
+                            _ => "one of " + string.Join(", ", Enum.GetNames(typeof(LayerSelection)).Where(n => n != nameof(LayerSelection.Explicit)).Select(n => "LayerSelection." + n)) +
                                  " (an explicit map is written with [LayerMap], not swept)",
                         });
                         valid = false;
                         continue;
                     }
-                    if (knob == SweepKnob.LayerSelection && StudentTooDeep(context.Matching, (LayerSelectionSpec)number) is { } depths)
+                    if (knob == SweepKnob.LayerSelection && StudentTooDeep(context.Matching, (LayerSelection)number) is { } depths)
                     {
                         Report(SweepValueOutOfRange, location, shown, name,
                             $"a strategy the models fit: LayerSelection.{member} matches each of the student's {depths.Student} layers to a different teacher layer, but the teacher has only {depths.Teacher}");
@@ -181,16 +179,16 @@ internal static class SweepParser
             string? notApplicable = knob switch
             {
                 SweepKnob.Alpha when crossEntropy < 0 || teacherTerm < 0 =>
-                    $"alpha sets the loss to (1 - alpha) * CrossEntropy + alpha * D, so it needs exactly one CrossEntropy term and exactly one term that reads the teacher (D); the experiment has {Count(losses, l => l.Kind == LossKindSpec.CrossEntropy)} and {Count(losses, l => l.NeedsTeacher)}",
+                    $"alpha sets the loss to (1 - alpha) * CrossEntropy + alpha * D, so it needs exactly one CrossEntropy term and exactly one term that reads the teacher (D); the experiment has {Count(losses, l => l.Kind == LossKind.CrossEntropy)} and {Count(losses, l => l.NeedsTeacher)}",
                 SweepKnob.Distance when distanceTerm < 0 =>
-                    $"it chooses what the experiment's KlDivergence or LogitMse term computes, so it needs exactly one such term; the experiment has {Count(losses, l => l.Kind is LossKindSpec.KlDivergence or LossKindSpec.LogitMse)}",
+                    $"it chooses what the experiment's KlDivergence or LogitMse term computes, so it needs exactly one such term; the experiment has {Count(losses, l => l.Kind is LossKind.KlDivergence or LossKind.LogitMse)}",
                 SweepKnob.Temperature or SweepKnob.StudentTemperature when klTerm < 0 && !(distanceTerm >= 0 && SweepsDistance(sweeps)) =>
                     "it sets the temperatures of the KlDivergence term, and the experiment has no KlDivergence term (or a swept Distance)",
                 SweepKnob.TeacherSelection when context.Teacher is null =>
                     context.SelfTeacher ? "a [SelfTeacher] is trained without a validation curve; it needs a [Teacher(typeof(...))]" : "it chooses which epoch of the [Teacher] is distilled from, and the experiment has no [Teacher(typeof(...))]",
                 SweepKnob.LayerSelection when !context.MatchingDeclared =>
                     "it chooses the layer-selection strategy of [MatchLayers], and the experiment has no [MatchLayers]",
-                SweepKnob.LayerSelection when context.Matching is { Selection: (int)LayerSelectionSpec.Explicit } =>
+                SweepKnob.LayerSelection when context.Matching is { Selection: LayerSelection.Explicit } =>
                     "the experiment's [MatchLayers(LayerSelection.Explicit)] map is written with [LayerMap]; declare a strategy to sweep from instead",
                 SweepKnob.TeacherSelection when context.TeacherSpec is { StopAtAccuracy: > 0 } =>
                     "a teacher stopped at a target accuracy (Teacher.StopAtAccuracy) keeps the weights it stopped with; remove StopAtAccuracy",
@@ -201,8 +199,8 @@ internal static class SweepParser
                 Report(SweepAxisNotApplicable, nameLocation, name, context.ClassName, notApplicable);
                 continue;
             }
-            if (knob == SweepKnob.TeacherSelection && context.Dataset is { ValidationFraction: 0 } && texts.Any(t => t != nameof(TeacherSelectionSpec.LastEpoch)))
-                Report(NeedsValidationSplit, nameLocation, $"[Sweep(\"TeacherSelection\", ...)] with {texts.First(t => t != nameof(TeacherSelectionSpec.LastEpoch))}");
+            if (knob == SweepKnob.TeacherSelection && context.Dataset is { ValidationFraction: 0 } && texts.Any(t => t != nameof(TeacherSelection.LastEpoch)))
+                Report(NeedsValidationSplit, nameLocation, $"[Sweep(\"TeacherSelection\", ...)] with {texts.First(t => t != nameof(TeacherSelection.LastEpoch))}");
             if (SweepReplacedValues.Describe(knob, texts, context, crossEntropy, teacherTerm, distanceTerm, klTerm >= 0 ? klTerm : distanceTerm) is { } replaced)
                 Report(SweepReplacesDeclaredValue, nameLocation, name, replaced.What, replaced.Effect);
             axes.Add(new SweepAxisSpec(knob, new EquatableArray<string>(expressions), new EquatableArray<string>(texts)));
@@ -210,15 +208,15 @@ internal static class SweepParser
 
         // A declared teacher checkpoint serves every trial (the teacher does not depend on the other knobs, and a sweep's runner
         // passes one file per data set and seed instead), but one file cannot hold a teacher per swept selection.
-        if (context.Teacher is { } teacher && teacher.Has("Checkpoint") && seen.Contains(SweepKnob.TeacherSelection))
-            Report(TeacherCheckpointWithSweptSelection, teacher.NamedLocation("Checkpoint"), teacher.Named("Checkpoint")?.ToCSharpString() ?? "");
-        if (context.Train is { } train && train.Has("Checkpoint"))
-            Report(ConflictingOptions, train.NamedLocation("Checkpoint"), "Train.Checkpoint", "[Sweep]",
+        if (context.Teacher is { } teacher && teacher.Has(nameof(TeacherAttribute.Checkpoint)) && seen.Contains(SweepKnob.TeacherSelection))
+            Report(TeacherCheckpointWithSweptSelection, teacher.NamedLocation(nameof(TeacherAttribute.Checkpoint)), teacher.Named(nameof(TeacherAttribute.Checkpoint))?.ToCSharpString() ?? "");
+        if (context.Train is { } train && train.Has(nameof(TrainAttribute.Checkpoint)))
+            Report(ConflictingOptions, train.NamedLocation(nameof(TrainAttribute.Checkpoint)), "Train.Checkpoint", "[Sweep]",
                 "every trial would resume from the same distillation checkpoint; pass RunOptions.Checkpoint per trial instead");
 
         if (diagnostics.Skip(errorsBefore).Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) || axes.Count == 0) return null;
 
-        bool studentTemperatureDeclared = context.LossAttributes.Any(a => a.Positional(0)?.Value is int k && k == (int)LossKindSpec.KlDivergence && a.Has("StudentTemperature"));
+        bool studentTemperatureDeclared = context.LossAttributes.Any(a => a.Positional(0)?.Value is int k && (LossKind)k == LossKind.KlDivergence && a.Has(nameof(LossAttribute.StudentTemperature)));
         var spec = new SweepSpec(new EquatableArray<SweepAxisSpec>(axes),
             axes.Any(a => a.Knob == SweepKnob.Alpha) ? crossEntropy : -1,
             axes.Any(a => a.Knob == SweepKnob.Alpha) ? teacherTerm : -1,
@@ -236,7 +234,7 @@ internal static class SweepParser
         if (sweep is null) return experiment;
         var losses = experiment.Losses;
         if (sweep.Has(SweepKnob.Distance))
-            losses = new EquatableArray<LossTermSpec>(losses.Select((l, i) => i == sweep.KlTerm ? l with { NameOverride = "Distance" } : l));
+            losses = new EquatableArray<LossTermSpec>(losses.Select((l, i) => i == sweep.KlTerm ? l with { NameOverride = SweepAxes.Distance } : l));
         return experiment with { Losses = losses, Sweep = sweep };
     }
 
@@ -249,9 +247,9 @@ internal static class SweepParser
         value.IsNull ? "null" : value.Type is { } type ? "a " + type.ToDisplayString() : "not a constant";
 
     // The depths of a strategy that needs a distinct teacher layer per student layer and a student deeper than the teacher.
-    private static (int Student, int Teacher)? StudentTooDeep(MatchingSpec? matching, LayerSelectionSpec strategy) =>
+    private static (int Student, int Teacher)? StudentTooDeep(MatchingSpec? matching, LayerSelection strategy) =>
         matching is { Student.Count: > 0, Teacher.Count: > 0 } m && m.Student.Count > m.Teacher.Count
-            && strategy is LayerSelectionSpec.Forward or LayerSelectionSpec.Reverse or LayerSelectionSpec.Random or LayerSelectionSpec.InOrderRandom
+            && strategy is LayerSelection.Forward or LayerSelection.Reverse or LayerSelection.Random or LayerSelection.InOrderRandom
             ? (m.Student.Count, m.Teacher.Count) : null;
 
     private static string Example(SweepKnob knob) => knob switch

@@ -21,7 +21,7 @@ internal static class SweepReplacedValues
         var losses = context.Losses;
         AttributeArguments? LossAttribute(int term) =>
             term < 0 || term >= losses.Count ? null
-                : context.LossAttributes.Where(a => a.Positional(0)?.Value is int kind && kind == (int)losses[term].Kind).Select(a => (AttributeArguments?)a).FirstOrDefault();
+                : context.LossAttributes.Where(a => a.Positional(0)?.Value is int kind && (LossKind)kind == losses[term].Kind).Select(a => (AttributeArguments?)a).FirstOrDefault();
         string? Declared(AttributeArguments? attribute, string option, string where) =>
             attribute is { } a && a.Named(option) is { } value ? $"{option} = {Format(value)} {where}" : null;
         string Term(int term) => $"of the {losses[term].Kind} term";
@@ -33,8 +33,8 @@ internal static class SweepReplacedValues
             case SweepKnob.Alpha:
                 var weights = new[]
                 {
-                    Declared(LossAttribute(crossEntropyTerm), "Weight", crossEntropyTerm >= 0 ? Term(crossEntropyTerm) : ""),
-                    Declared(LossAttribute(teacherTerm), "Weight", teacherTerm >= 0 ? Term(teacherTerm) : ""),
+                    Declared(LossAttribute(crossEntropyTerm), nameof(KdDsl.LossAttribute.Weight), crossEntropyTerm >= 0 ? Term(crossEntropyTerm) : ""),
+                    Declared(LossAttribute(teacherTerm), nameof(KdDsl.LossAttribute.Weight), teacherTerm >= 0 ? Term(teacherTerm) : ""),
                 }.Where(w => w is not null).ToList();
                 what = weights.Count == 0 ? null : string.Join(" and ", weights);
                 effect = "every trial weighs the terms (1 - alpha) and alpha instead";
@@ -44,11 +44,11 @@ internal static class SweepReplacedValues
                 what = Declared(LossAttribute(temperatureTerm), knob.ToString(), temperatureTerm >= 0 ? Term(temperatureTerm) : "");
                 break;
             case SweepKnob.LearningRate:
-                what = Declared(context.Train, "LearningRate", "in [Train]");
+                what = Declared(context.Train, nameof(TrainAttribute.LearningRate), "in [Train]");
                 effect = "the student phases (baseline and distillation) use the axis's value, the teacher still trains with the declared one";
                 break;
             case SweepKnob.TeacherSelection:
-                what = Declared(context.Teacher, "Selection", "in [Teacher]");
+                what = Declared(context.Teacher, nameof(TeacherAttribute.Selection), "in [Teacher]");
                 break;
             case SweepKnob.Distance:
                 // The term's kind is always written (the axis needs a term to act on); it is replaced only when the axis never uses it.
@@ -58,7 +58,7 @@ internal static class SweepReplacedValues
                 break;
             case SweepKnob.LayerSelection:
                 // Like the distance kind, the strategy is always written; it is replaced only when the axis never uses it.
-                string strategy = context.Matching is { } matching ? ((LayerSelectionSpec)matching.Selection).ToString() : "";
+                string strategy = context.Matching is { } matching ? matching.Selection.ToString() : "";
                 what = strategy.Length > 0 && !values.Contains(strategy) ? $"LayerSelection.{strategy} of [MatchLayers]" : null;
                 effect = "no trial uses the declared strategy";
                 break;
@@ -73,8 +73,8 @@ internal static class SweepReplacedValues
     {
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         float f => f.ToString("R", CultureInfo.InvariantCulture),
-        int n when value.Type?.ToDisplayString() == "KdDsl.TeacherSelection" && System.Enum.IsDefined(typeof(TeacherSelectionSpec), n) =>
-            "TeacherSelection." + (TeacherSelectionSpec)n,
+        int n when value.Type?.ToDisplayString() == typeof(TeacherSelection).FullName && System.Enum.IsDefined(typeof(TeacherSelection), n) =>
+            nameof(TeacherSelection) + "." + (TeacherSelection)n,
         _ => value.ToCSharpString(),
     };
 }

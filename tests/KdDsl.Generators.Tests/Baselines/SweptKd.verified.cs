@@ -154,7 +154,7 @@ namespace Sample.Experiments
 
             public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> Configuration(int trial) => Grid[trial].Configuration();
 
-            public string? TeacherKey(int trial) => Grid[trial].TeacherSelection.ToString() + "-9e1ade62";
+            public string? TeacherKey(int trial) => Grid[trial].TeacherSelection.ToString() + "-d6f32b47";
 
             public global::KdDsl.Sweeps.SweepTrialResult RunTrial(int trial, global::KdDsl.Data.DatasetSplits data, int seed, global::KdDsl.Training.RunOptions? options = null)
             {

@@ -59,7 +59,7 @@ public enum HiddenNormalization
 /// <summary>
 /// Intermediate-layer matching: adds the term "HiddenStates" = mean over matched pairs of the distance between the student's
 /// and the teacher's hidden states, weighted by <see cref="Weight"/>. Both models must implement
-/// <see cref="Matching.ILayeredModule"/> and hold their blocks in a <c>ModuleList</c> field (its name gives the layer paths,
+/// <c>KdDsl.Matching.ILayeredModule</c> and hold their blocks in a <c>ModuleList</c> field (its name gives the layer paths,
 /// e.g. "blocks.0"); <see cref="LayerStackAttribute"/> declares the layer count and width so the map is checked at compile time.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]

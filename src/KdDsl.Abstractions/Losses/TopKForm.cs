@@ -1,6 +1,6 @@
 namespace KdDsl.Losses;
 
-/// <summary>How <see cref="TeacherDistributions.TopK"/> treats the classes outside the teacher's top k (Tang et al.'s KD-topk).</summary>
+/// <summary>How <c>KdDsl.Losses.TeacherDistributions.TopK</c> treats the classes outside the teacher's top k (Tang et al.'s KD-topk).</summary>
 public enum TopKForm
 {
     /// <summary>Keep the top-k probabilities as they are and spread <c>1 - sum(top k)</c> uniformly over the other K-k classes.</summary>
