@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using KdDsl.Generators.Model;
-using KdDsl.Losses;
 using static KdDsl.Generators.Emitting.SourceWriter;
 
 namespace KdDsl.Generators.Emitting;
@@ -231,7 +230,7 @@ internal static class ExperimentEmitter
         w.Line($"new(LossTermNames, new double[] {{ {weights} }}, {lambda}");
         w.Block(() =>
         {
-            var calls = spec.Losses.Select(l => SweepEmitter.LossCall(spec, l) ?? LossCall(l)).ToList();
+            var calls = spec.Losses.Select(l => SweepEmitter.LossCall(spec, l) ?? Catalog.LossCatalog.Of(l.Kind).Call(l)).ToList();
             string all = string.Join("\n", calls);
             if (all.Contains("studentLogits")) w.Line("var studentLogits = batch.StudentLogits;");
             if (all.Contains("teacherLogits")) w.Line("var teacherLogits = batch.TeacherLogits;");
@@ -239,41 +238,6 @@ internal static class ExperimentEmitter
             for (int i = 0; i < calls.Count; i++) w.Line($"terms[{Int(i)}] = {calls[i]};");
         }, ");");
         w.Indent--;
-    }
-
-    private const string Losses = "global::KdDsl.Losses.DistillationLosses";
-    private const string Distributions = "global::KdDsl.Losses.TeacherDistributions";
-
-    private static string LossCall(LossTermSpec loss)
-    {
-        string teacherProbabilities = loss.Temperature == 1
-            ? "global::TorchSharp.torch.nn.functional.softmax(teacherLogits, 1)"
-            : $"global::TorchSharp.torch.nn.functional.softmax(teacherLogits / {Double(loss.Temperature)}, 1)";
-        string SoftTarget(string rho) => loss.StudentTemperature == 1
-            ? $"{Losses}.SoftCrossEntropy(studentLogits, {rho})"
-            : $"{Losses}.SoftCrossEntropy(studentLogits, {rho}, {Double(loss.StudentTemperature)})";
-        return loss.Kind switch
-        {
-            LossKind.CrossEntropy => $"{Losses}.CrossEntropy(studentLogits, labels)",
-            LossKind.KlDivergence when loss.StudentTemperature == loss.Temperature && loss.Reduction == KlReduction.BatchMean && loss.ScaleByTemperatureSquared =>
-                $"{Losses}.KlDivergence(studentLogits, teacherLogits, {Double(loss.Temperature)})",
-            LossKind.KlDivergence =>
-                $"{Losses}.KlDivergence(studentLogits, teacherLogits, {Double(loss.Temperature)}, {Double(loss.StudentTemperature)}, " +
-                $"global::KdDsl.Losses.KlReduction.{loss.Reduction}, {Bool(loss.ScaleByTemperatureSquared)})",
-            LossKind.LogitMse => $"{Losses}.LogitMse(studentLogits, teacherLogits)",
-            LossKind.LabelSmoothing =>
-                $"{Losses}.LabelSmoothing(studentLogits, labels, {Double(loss.Epsilon)}, global::KdDsl.Losses.LabelSmoothingForm.{loss.SmoothingForm})",
-            LossKind.TfKdRegularization =>
-                $"{Losses}.TfKdRegularization{loss.TfKdForm}(studentLogits, labels, {Double(loss.TargetProbability)}, {Double(loss.Temperature)})",
-            LossKind.KdPt => SoftTarget($"{Distributions}.Instance({teacherProbabilities}, labels)"),
-            LossKind.KdSim => SoftTarget($"{Distributions}.ClassSimilarity(teacherLogitWeights, labels, {Double(loss.SimilarityTemperature)})"),
-            LossKind.KdPtSim => SoftTarget(
-                $"{Distributions}.InstanceAndSimilarity({teacherProbabilities}, teacherLogitWeights, labels, {Double(loss.SimilarityTemperature)})"),
-            LossKind.KdTopK => SoftTarget(
-                $"{Distributions}.TopK({teacherProbabilities}, {Int(loss.TopK)}, global::KdDsl.Losses.TopKForm.{loss.TopKForm})"),
-            LossTermSpec.HiddenStates => MatchingEmitter.Loss,
-            _ => throw new System.ArgumentOutOfRangeException(nameof(loss)),
-        };
     }
 
     private static void WriteEpochLosses(SourceWriter w, ExperimentSpec spec)

@@ -66,12 +66,11 @@ internal sealed record LossTermSpec(
     /// <summary>A name other than the kind's (a swept Distance term is named "Distance": its kind changes per trial).</summary>
     public string? NameOverride { get; init; }
 
-    /// <summary>Whether the term reads the teacher's logits.</summary>
-    public bool NeedsTeacherLogits => Kind is LossKind.KlDivergence or LossKind.LogitMse or LossKind.KdPt
-        or LossKind.KdTopK or LossKind.KdPtSim or HiddenStates;
+    /// <summary>Whether the term reads the teacher's logits (see <see cref="Catalog.LossCatalog"/>).</summary>
+    public bool NeedsTeacherLogits => (Catalog.LossCatalog.Of(Kind).Reads & Catalog.TeacherInput.Logits) != 0;
 
-    /// <summary>Whether the term reads the teacher's logit-layer weights.</summary>
-    public bool NeedsTeacherWeights => Kind is LossKind.KdSim or LossKind.KdPtSim;
+    /// <summary>Whether the term reads the teacher's logit-layer weights (see <see cref="Catalog.LossCatalog"/>).</summary>
+    public bool NeedsTeacherWeights => (Catalog.LossCatalog.Of(Kind).Reads & Catalog.TeacherInput.LogitLayer) != 0;
 
     public bool NeedsTeacher => NeedsTeacherLogits || NeedsTeacherWeights;
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
+using KdDsl.Generators.Catalog;
 using KdDsl.Generators.Model;
 using KdDsl.Losses;
 using Microsoft.CodeAnalysis;
@@ -266,31 +267,6 @@ internal sealed class ExperimentParser
     }
 
     /// <summary>The options each loss kind accepts (besides Weight); any other named argument is reported (KD0010).</summary>
-    private static readonly Dictionary<LossKind, string[]> ApplicableOptions = new()
-    {
-        [LossKind.CrossEntropy] = new string[0],
-        [LossKind.KlDivergence] = new[]
-        {
-            nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.Reduction),
-            nameof(LossAttribute.ScaleByTemperatureSquared),
-        },
-        [LossKind.LogitMse] = new string[0],
-        [LossKind.LabelSmoothing] = new[] { nameof(LossAttribute.Epsilon), nameof(LossAttribute.SmoothingForm) },
-        [LossKind.TfKdRegularization] = new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.TargetProbability), nameof(LossAttribute.TfKdForm) },
-        [LossKind.KdPt] = new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature) },
-        [LossKind.KdSim] = new[] { nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.SimilarityTemperature) },
-        [LossKind.KdPtSim] = new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.SimilarityTemperature) },
-        [LossKind.KdTopK] = new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.TopK), nameof(LossAttribute.TopKForm) },
-    };
-
-    private static readonly string[] LossOptions =
-    {
-        nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.Reduction),
-        nameof(LossAttribute.ScaleByTemperatureSquared), nameof(LossAttribute.Epsilon), nameof(LossAttribute.SmoothingForm),
-        nameof(LossAttribute.TargetProbability), nameof(LossAttribute.TfKdForm), nameof(LossAttribute.TopK), nameof(LossAttribute.TopKForm),
-        nameof(LossAttribute.SimilarityTemperature),
-    };
-
     private EquatableArray<LossTermSpec> ParseLosses(List<AttributeArguments> attributes, string className, LocationInfo? classLocation, int? classCount)
     {
         if (attributes.Count == 0)
@@ -322,16 +298,17 @@ internal sealed class ExperimentParser
                 Report(NegativeWeight, loss.NamedLocation(nameof(LossAttribute.Weight)), name, Format(weight));
                 anyNegative = true;
             }
-            foreach (var option in LossOptions)
+            var entry = LossCatalog.Of(kind);
+            foreach (var option in LossCatalog.Options)
             {
-                if (loss.Has(option) && Array.IndexOf(ApplicableOptions[kind], option) < 0)
+                if (loss.Has(option) && !entry.Options.Contains(option))
                     Report(OptionNotValidForLoss, loss.NamedLocation(option), option, name, WhereOptionApplies(option));
             }
 
             double temperature = Positive(loss, nameof(LossAttribute.Temperature), name, defaults.Temperature);
-            // KL's student temperature follows the teacher's unless set; the soft-target kinds use the plain student softmax.
+            // The divergences' student temperature follows the teacher's unless set; the soft-target kinds use the plain student softmax.
             double studentTemperature = Positive(loss, nameof(LossAttribute.StudentTemperature), name,
-                kind == LossKind.KlDivergence ? temperature : defaults.StudentTemperature);
+                entry.StudentTemperatureFollowsTeacher ? temperature : defaults.StudentTemperature);
             double similarityTemperature = Positive(loss, nameof(LossAttribute.SimilarityTemperature), name, defaults.SimilarityTemperature);
             var reduction = EnumOption(loss, nameof(LossAttribute.Reduction), defaults.Reduction);
             var smoothingForm = EnumOption(loss, nameof(LossAttribute.SmoothingForm), defaults.SmoothingForm);
@@ -361,8 +338,7 @@ internal sealed class ExperimentParser
 
     private static string WhereOptionApplies(string option)
     {
-        var kinds = ApplicableOptions.Where(p => Array.IndexOf(p.Value, option) >= 0).Select(p => p.Key.ToString()).ToList();
-        return $"it applies only to {string.Join(", ", kinds)}; remove the argument";
+        return $"it applies only to {string.Join(", ", LossCatalog.Accepting(option))}; remove the argument";
     }
 
     private double Positive(AttributeArguments loss, string option, string kind, double fallback)

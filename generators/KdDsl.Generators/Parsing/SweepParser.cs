@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using KdDsl.Generators.Catalog;
 using KdDsl.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -54,8 +55,10 @@ internal static class SweepParser
         }
         int crossEntropy = IndexOf(l => l.Kind == LossKind.CrossEntropy);
         int teacherTerm = IndexOf(l => l.NeedsTeacher);
-        int distanceTerm = IndexOf(l => l.Kind is LossKind.KlDivergence or LossKind.LogitMse);
-        int klTerm = IndexOf(l => l.Kind == LossKind.KlDivergence);
+        var distanceKinds = LossCatalog.ActedOnBy(SweepKnob.Distance).ToList();
+        var temperatureKinds = LossCatalog.ActedOnBy(SweepKnob.Temperature).ToList();
+        int distanceTerm = IndexOf(l => distanceKinds.Contains(l.Kind));
+        int klTerm = IndexOf(l => temperatureKinds.Contains(l.Kind));
 
         var axes = new List<SweepAxisSpec>();
         var seen = new HashSet<SweepKnob>();
@@ -181,9 +184,9 @@ internal static class SweepParser
                 SweepKnob.Alpha when crossEntropy < 0 || teacherTerm < 0 =>
                     $"alpha sets the loss to (1 - alpha) * CrossEntropy + alpha * D, so it needs exactly one CrossEntropy term and exactly one term that reads the teacher (D); the experiment has {Count(losses, l => l.Kind == LossKind.CrossEntropy)} and {Count(losses, l => l.NeedsTeacher)}",
                 SweepKnob.Distance when distanceTerm < 0 =>
-                    $"it chooses what the experiment's KlDivergence or LogitMse term computes, so it needs exactly one such term; the experiment has {Count(losses, l => l.Kind is LossKind.KlDivergence or LossKind.LogitMse)}",
+                    $"it chooses what the experiment's {string.Join(" or ", distanceKinds)} term computes, so it needs exactly one such term; the experiment has {Count(losses, l => distanceKinds.Contains(l.Kind))}",
                 SweepKnob.Temperature or SweepKnob.StudentTemperature when klTerm < 0 && !(distanceTerm >= 0 && SweepsDistance(sweeps)) =>
-                    "it sets the temperatures of the KlDivergence term, and the experiment has no KlDivergence term (or a swept Distance)",
+                    $"it sets the temperatures of the {string.Join(" or ", temperatureKinds)} term, and the experiment has no {string.Join(" or ", temperatureKinds)} term (or a swept Distance)",
                 SweepKnob.TeacherSelection when context.Teacher is null =>
                     context.SelfTeacher ? "a [SelfTeacher] is trained without a validation curve; it needs a [Teacher(typeof(...))]" : "it chooses which epoch of the [Teacher] is distilled from, and the experiment has no [Teacher(typeof(...))]",
                 SweepKnob.LayerSelection when !context.MatchingDeclared =>

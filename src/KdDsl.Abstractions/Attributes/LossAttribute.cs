@@ -29,7 +29,8 @@ public sealed class LossAttribute : Attribute
 
     /// <summary>
     /// Temperature of the student's softmax, when it should differ from the teacher's (Sultan et al. compare 1 with the teacher's T).
-    /// Default: equal to <see cref="Temperature"/> for <see cref="LossKind.KlDivergence"/>, 1 for the soft-target kinds.
+    /// Default: equal to <see cref="Temperature"/> for the divergences (<see cref="LossKind.KlDivergence"/>, <see cref="LossKind.ReverseKl"/>,
+    /// <see cref="LossKind.JensenShannon"/>), 1 for the soft-target kinds.
     /// </summary>
     public double StudentTemperature { get; set; } = 1.0;
 
@@ -98,6 +99,19 @@ public enum LossKind
 
     /// <summary>KD on the teacher's top-k probabilities only (Tang et al.); see <see cref="LossAttribute.TopK"/> and <see cref="LossAttribute.TopKForm"/>.</summary>
     KdTopK = 8,
+
+    /// <summary>
+    /// The reverse KL, <c>T^2 * KL(softmax(z_s/T_s) || softmax(z_t/T))</c> (batchmean): mode-seeking, the student's distribution weighs
+    /// the log-ratio (Gu et al., MiniLLM, 2024; Agarwal et al., GKD, 2024). The same options as <see cref="KlDivergence"/>.
+    /// </summary>
+    ReverseKl = 9,
+
+    /// <summary>
+    /// The Jensen-Shannon divergence, <c>T^2 * JS(softmax(z_s/T_s), softmax(z_t/T))</c> with the mixture <c>m = (p_s + p_t)/2</c>
+    /// (batchmean): symmetric and bounded by <c>ln 2</c> (Lin, 1991; GKD's generalised JSD at beta = 1/2). The same options as
+    /// <see cref="KlDivergence"/>.
+    /// </summary>
+    JensenShannon = 10,
 }
 
 /// <summary>The two published forms of Tf-KD's regulariser.</summary>

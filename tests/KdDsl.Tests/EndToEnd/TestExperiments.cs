@@ -275,3 +275,19 @@ public sealed class TinyStudentWithDropout : nn.Module<Tensor, Tensor>
 public partial class OwnTeacherRateKd
 {
 }
+
+/// <summary>
+/// The two divergences added through the generator's loss catalog, logged beside the cross-entropy the student trains on, in one
+/// full-batch step: each logged value is the divergence between the student's initial logits and the teacher's.
+/// </summary>
+[Distillation]
+[Dataset(DatasetKind.Digits, TrainLimit = 120, TestLimit = 60)]
+[Teacher(typeof(TinyTeacher), Epochs = 2)]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.CrossEntropy)]
+[Loss(LossKind.ReverseKl, Weight = 0, Temperature = 2)]
+[Loss(LossKind.JensenShannon, Weight = 0, Temperature = 3, StudentTemperature = 1.5, Reduction = KdDsl.Losses.KlReduction.ElementwiseMean)]
+[Train(Epochs = 1, BatchSize = 120, Seed = 11)]
+public partial class LoggedDivergencesKd
+{
+}

@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using KdDsl.Generators.Emitting;
+using KdDsl.Generators.Model;
+using KdDsl.Losses;
+using static KdDsl.Generators.Emitting.SourceWriter;
+
+namespace KdDsl.Generators.Catalog;
+
+/// <summary>What a loss term reads besides the student's logits and the labels.</summary>
+[Flags]
+internal enum TeacherInput
+{
+    /// <summary>Nothing of a teacher (label smoothing, Tf-KD's regulariser).</summary>
+    None = 0,
+
+    /// <summary>The teacher's logits of the batch.</summary>
+    Logits = 1,
+
+    /// <summary>The weights of the teacher's logit layer (its last Linear).</summary>
+    LogitLayer = 2,
+}
+
+/// <summary>
+/// One loss kind: the <c>[Loss]</c> options it accepts (besides <c>Weight</c>), what it reads of the teacher, which sweep axes may
+/// act on it, and the C# expression that computes it from the step's locals <c>studentLogits</c>, <c>teacherLogits</c>,
+/// <c>labels</c> and <c>teacherLogitWeights</c>.
+/// </summary>
+internal sealed class LossKindEntry
+{
+    public LossKindEntry(LossKind kind, IReadOnlyList<string> options, TeacherInput reads, Func<LossTermSpec, string> call,
+        IReadOnlyList<SweepKnob>? sweepAxes = null, bool studentTemperatureFollowsTeacher = false)
+    {
+        Kind = kind;
+        Options = options;
+        Reads = reads;
+        Call = call;
+        SweepAxes = sweepAxes ?? Array.Empty<SweepKnob>();
+        StudentTemperatureFollowsTeacher = studentTemperatureFollowsTeacher;
+    }
+
+    public LossKind Kind { get; }
+
+    /// <summary>The options of <c>[Loss]</c> this kind reads (any other is KD0010).</summary>
+    public IReadOnlyList<string> Options { get; }
+
+    public TeacherInput Reads { get; }
+
+    /// <summary>The sweep axes that may change what this term computes (Alpha acts on any term that reads the teacher).</summary>
+    public IReadOnlyList<SweepKnob> SweepAxes { get; }
+
+    /// <summary>Whether <c>StudentTemperature</c> defaults to the declared <c>Temperature</c> (else to the attribute's default).</summary>
+    public bool StudentTemperatureFollowsTeacher { get; }
+
+    /// <summary>The expression computing the term.</summary>
+    public Func<LossTermSpec, string> Call { get; }
+}
+
+/// <summary>
+/// The catalog of loss kinds: one entry per <c>LossKind</c>. The parser's option check (KD0010) and the teacher checks
+/// (KD0002, KD0017, KD0019), the sweep parser's axis checks (KD0035) and the emitted term all read it, so adding a loss kind is
+/// one entry here, one <c>LossKind</c> member, one runtime function with its reference test, and its docs row.
+/// </summary>
+internal static class LossCatalog
+{
+    private const string Losses = "global::KdDsl.Losses.DistillationLosses";
+    private const string Distributions = "global::KdDsl.Losses.TeacherDistributions";
+
+    private static readonly string[] Divergence =
+    {
+        nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.Reduction),
+        nameof(LossAttribute.ScaleByTemperatureSquared),
+    };
+
+    /// <summary>Every option of <c>[Loss]</c> besides <c>Weight</c>, in the order they are checked and reported.</summary>
+    public static IReadOnlyList<string> Options { get; } = new[]
+    {
+        nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.Reduction),
+        nameof(LossAttribute.ScaleByTemperatureSquared), nameof(LossAttribute.Epsilon), nameof(LossAttribute.SmoothingForm),
+        nameof(LossAttribute.TargetProbability), nameof(LossAttribute.TfKdForm), nameof(LossAttribute.TopK), nameof(LossAttribute.TopKForm),
+        nameof(LossAttribute.SimilarityTemperature),
+    };
+
+    /// <summary>The user-declarable kinds, in <c>LossKind</c> order.</summary>
+    public static IReadOnlyList<LossKindEntry> Entries { get; } = new[]
+    {
+        new LossKindEntry(LossKind.CrossEntropy, Array.Empty<string>(), TeacherInput.None,
+            _ => $"{Losses}.CrossEntropy(studentLogits, labels)"),
+        new LossKindEntry(LossKind.KlDivergence, Divergence, TeacherInput.Logits, l => TemperedDivergence(nameof(LossKind.KlDivergence), l),
+            new[] { SweepKnob.Distance, SweepKnob.Temperature, SweepKnob.StudentTemperature }, studentTemperatureFollowsTeacher: true),
+        new LossKindEntry(LossKind.LogitMse, Array.Empty<string>(), TeacherInput.Logits,
+            _ => $"{Losses}.LogitMse(studentLogits, teacherLogits)", new[] { SweepKnob.Distance }),
+        new LossKindEntry(LossKind.LabelSmoothing, new[] { nameof(LossAttribute.Epsilon), nameof(LossAttribute.SmoothingForm) }, TeacherInput.None,
+            l => $"{Losses}.LabelSmoothing(studentLogits, labels, {Double(l.Epsilon)}, global::KdDsl.Losses.LabelSmoothingForm.{l.SmoothingForm})"),
+        new LossKindEntry(LossKind.TfKdRegularization,
+            new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.TargetProbability), nameof(LossAttribute.TfKdForm) }, TeacherInput.None,
+            l => $"{Losses}.TfKdRegularization{l.TfKdForm}(studentLogits, labels, {Double(l.TargetProbability)}, {Double(l.Temperature)})"),
+        new LossKindEntry(LossKind.KdPt, new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature) }, TeacherInput.Logits,
+            l => SoftTarget(l, $"{Distributions}.Instance({TeacherProbabilities(l)}, labels)")),
+        new LossKindEntry(LossKind.KdSim, new[] { nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.SimilarityTemperature) },
+            TeacherInput.LogitLayer,
+            l => SoftTarget(l, $"{Distributions}.ClassSimilarity(teacherLogitWeights, labels, {Double(l.SimilarityTemperature)})")),
+        new LossKindEntry(LossKind.KdPtSim,
+            new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.SimilarityTemperature) },
+            TeacherInput.Logits | TeacherInput.LogitLayer,
+            l => SoftTarget(l, $"{Distributions}.InstanceAndSimilarity({TeacherProbabilities(l)}, teacherLogitWeights, labels, " +
+                               $"{Double(l.SimilarityTemperature)})")),
+        new LossKindEntry(LossKind.KdTopK,
+            new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.TopK), nameof(LossAttribute.TopKForm) },
+            TeacherInput.Logits,
+            l => SoftTarget(l, $"{Distributions}.TopK({TeacherProbabilities(l)}, {Int(l.TopK)}, global::KdDsl.Losses.TopKForm.{l.TopKForm})")),
+        new LossKindEntry(LossKind.ReverseKl, Divergence, TeacherInput.Logits, l => TemperedDivergence(nameof(LossKind.ReverseKl), l),
+            studentTemperatureFollowsTeacher: true),
+        new LossKindEntry(LossKind.JensenShannon, Divergence, TeacherInput.Logits, l => TemperedDivergence(nameof(LossKind.JensenShannon), l),
+            studentTemperatureFollowsTeacher: true),
+    };
+
+    /// <summary>
+    /// The term <c>[MatchLayers]</c> adds (kind <see cref="LossTermSpec.HiddenStates"/>, not declarable with <c>[Loss]</c>): it
+    /// runs the teacher every step, block by block, for the states the layer map reads.
+    /// </summary>
+    public static LossKindEntry HiddenStates { get; } = new(LossTermSpec.HiddenStates, Array.Empty<string>(), TeacherInput.Logits,
+        _ => MatchingEmitter.Loss);
+
+    private static readonly Dictionary<LossKind, LossKindEntry> ByKind = Entries.Concat(new[] { HiddenStates }).ToDictionary(e => e.Kind);
+
+    /// <summary>The entry of <paramref name="kind"/> (null: not a kind of the catalog).</summary>
+    public static LossKindEntry? Find(LossKind kind) => ByKind.TryGetValue(kind, out var entry) ? entry : null;
+
+    /// <summary>The entry of <paramref name="kind"/>, which must be in the catalog.</summary>
+    public static LossKindEntry Of(LossKind kind) => ByKind[kind];
+
+    /// <summary>The kinds that accept <paramref name="option"/>, in catalog order.</summary>
+    public static IEnumerable<LossKind> Accepting(string option) => Entries.Where(e => e.Options.Contains(option)).Select(e => e.Kind);
+
+    /// <summary>The kinds a sweep axis may act on, in catalog order.</summary>
+    public static IEnumerable<LossKind> ActedOnBy(SweepKnob axis) => Entries.Where(e => e.SweepAxes.Contains(axis)).Select(e => e.Kind);
+
+    /// <summary>A divergence between tempered distributions; the short overload when every option has its default.</summary>
+    private static string TemperedDivergence(string function, LossTermSpec l) =>
+        l.StudentTemperature == l.Temperature && l.Reduction == KlReduction.BatchMean && l.ScaleByTemperatureSquared
+            ? $"{Losses}.{function}(studentLogits, teacherLogits, {Double(l.Temperature)})"
+            : $"{Losses}.{function}(studentLogits, teacherLogits, {Double(l.Temperature)}, {Double(l.StudentTemperature)}, " +
+              $"global::KdDsl.Losses.KlReduction.{l.Reduction}, {Bool(l.ScaleByTemperatureSquared)})";
+
+    private static string TeacherProbabilities(LossTermSpec l) => l.Temperature == 1
+        ? "global::TorchSharp.torch.nn.functional.softmax(teacherLogits, 1)"
+        : $"global::TorchSharp.torch.nn.functional.softmax(teacherLogits / {Double(l.Temperature)}, 1)";
+
+    private static string SoftTarget(LossTermSpec l, string rho) => l.StudentTemperature == 1
+        ? $"{Losses}.SoftCrossEntropy(studentLogits, {rho})"
+        : $"{Losses}.SoftCrossEntropy(studentLogits, {rho}, {Double(l.StudentTemperature)})";
+}
