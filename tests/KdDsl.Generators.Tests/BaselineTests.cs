@@ -123,13 +123,14 @@ public sealed class BaselineTests
         Assert.Contains("run.Settings with { Epochs = 3 }", code);
         Assert.Contains("\"teachers/big.ckpt\"", code);
         Assert.Contains("BuiltInDatasets.Load(global::KdDsl.DatasetKind.Digits, null, 500, 0)", code);
-        Assert.Contains("Epochs: 5, BatchSize: 128, LearningRate: 0.001d, Seed: 42", code);
+        Assert.Contains("TrainAttribute { Epochs = 5, BatchSize = 128,", code);
+        Assert.Contains("LearningRate = 0.001d, Seed = 42, StudentBaseline = true });", code);
 
         // A teacher learning rate of its own replaces [Train]'s for the teacher only.
         var (own, _) = GeneratorHarness.Run(GeneratorHarness.Models, Hinton.Replace("Epochs = 3", "Epochs = 3, LearningRate = 0.01"));
         string ownCode = own.GeneratedSources.Single().SourceText.ToString();
         Assert.Contains("run.Settings with { LearningRate = 0.01d, Epochs = 3 }, ", ownCode);
-        Assert.Contains("Epochs: 5, BatchSize: 128, LearningRate: 0.001d, Seed: 42", ownCode); // the student's are [Train]'s
+        Assert.Contains("LearningRate = 0.001d, Seed = 42, StudentBaseline = true });", ownCode); // the student's are [Train]'s
     }
 
     [Fact]

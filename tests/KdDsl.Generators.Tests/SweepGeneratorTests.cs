@@ -394,6 +394,13 @@ public sealed class SweepGeneratorTests
             changed++;
         }
         Assert.True(changed >= 20, $"only {changed} members were changed");
+        // A student-only [Train] argument as written does not change it either.
+        var withBaseline = train with
+        {
+            Arguments = new KdDsl.Generators.Model.EquatableArray<KdDsl.Generators.Model.DeclaredArgument>(
+                new[] { new KdDsl.Generators.Model.DeclaredArgument("StudentBaseline", "true") }),
+        };
+        Assert.Equal(reference, KdDsl.Generators.Emitting.TeacherFingerprint.Of(teacher, withBaseline));
     }
 
     private static IEnumerable<(object Record, System.Reflection.PropertyInfo Property)> Members(object record) =>
@@ -414,6 +421,9 @@ public sealed class SweepGeneratorTests
             null when property.PropertyType == typeof(string) => "x",
             System.Enum e => System.Enum.ToObject(e.GetType(), System.Convert.ToInt32(e, System.Globalization.CultureInfo.InvariantCulture) + 1),
             KdDsl.Generators.Model.ModelSpec m => m with { FullyQualifiedName = m.FullyQualifiedName + "2" },
+            KdDsl.Generators.Model.EquatableArray<KdDsl.Generators.Model.DeclaredArgument> a =>
+                new KdDsl.Generators.Model.EquatableArray<KdDsl.Generators.Model.DeclaredArgument>(
+                    a.Concat(new[] { new KdDsl.Generators.Model.DeclaredArgument("OptionAddedLater", "1") }).ToList()),
             _ => throw new System.InvalidOperationException($"{property.Name}: no other value for {value?.GetType().Name ?? "null"}"),
         };
         property.SetValue(copy, other);

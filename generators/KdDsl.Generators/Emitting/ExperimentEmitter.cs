@@ -52,15 +52,15 @@ internal static class ExperimentEmitter
 
     private static void WriteDeclarations(SourceWriter w, ExperimentSpec spec)
     {
-        var t = spec.Train;
-        w.Summary("The training settings declared by <c>[Train]</c>.");
-        w.Line($"public static {Training}.TrainingSettings DeclaredSettings {{ get; }} = new {Training}.TrainingSettings(");
+        // The [Train] arguments as written; TrainingSettings.From fills in the attribute's own defaults for the rest.
+        w.Summary("The training settings declared by <c>[Train]</c> (the attribute's defaults where it says nothing).");
+        w.Line($"public static {Training}.TrainingSettings DeclaredSettings {{ get; }} =");
         w.Indent++;
-        w.Line($"Epochs: {Int(t.Epochs)}, BatchSize: {Int(t.BatchSize)}, LearningRate: {Double(t.LearningRate)}, Seed: {Int(t.Seed)},");
-        w.Line($"Optimizer: global::KdDsl.OptimizerKind.{t.Optimizer}, Momentum: {Double(t.Momentum)}, WeightDecay: {Double(t.WeightDecay)},");
-        w.Line($"AccumulationSteps: {Int(t.AccumulationSteps)}, ClipGradientNorm: {Double(t.ClipGradientNorm)}, " +
-               $"Schedule: global::KdDsl.LearningRateSchedule.{t.Schedule}, WarmupSteps: {Int(t.WarmupSteps)},");
-        w.Line($"StepDecayEpochs: {Int(t.StepDecayEpochs)}, StepDecayFactor: {Double(t.StepDecayFactor)});");
+        var arguments = spec.Train.Arguments.Select(a => $"{a.Name} = {a.Expression}").ToList();
+        if (arguments.Count == 0)
+            w.Line($"{Training}.TrainingSettings.From(new global::KdDsl.TrainAttribute());");
+        else
+            w.Wrapped($"{Training}.TrainingSettings.From(new global::KdDsl.TrainAttribute {{ ", arguments, " });");
         w.Indent--;
         w.Line();
         w.Summary("The declared loss terms, in declaration order.");

@@ -93,8 +93,12 @@ internal sealed class SourceWriter
     /// <summary>An <c>int</c> literal.</summary>
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A <c>double</c> literal that round-trips (<c>0.1d</c>).</summary>
-    public static string Double(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "d";
+    /// <summary>A <c>double</c> literal that round-trips (<c>0.1d</c>); NaN and infinities by name.</summary>
+    public static string Double(double value) =>
+        double.IsNaN(value) ? "double.NaN"
+        : double.IsPositiveInfinity(value) ? "double.PositiveInfinity"
+        : double.IsNegativeInfinity(value) ? "double.NegativeInfinity"
+        : value.ToString("R", CultureInfo.InvariantCulture) + "d";
 
     /// <summary>A <c>bool</c> literal.</summary>
     public static string Bool(bool value) => value ? "true" : "false";

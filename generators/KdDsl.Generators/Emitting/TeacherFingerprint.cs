@@ -11,7 +11,7 @@ namespace KdDsl.Generators.Emitting;
 /// <summary>
 /// Eight hex digits of FNV-1a over everything declared that shapes a trained teacher: every member of the teacher's spec (its
 /// model, epochs, selection, ...) and of the <c>[Train]</c> spec it trains with, read by reflection, so a setting added to either
-/// record changes the fingerprint without anyone listing it here. Only the <c>[Train]</c> members that act on the student phases
+/// record changes the fingerprint without anyone listing it here, and so does any <c>[Train]</c> argument as written. Only the <c>[Train]</c> members that act on the student phases
 /// alone are left out (<see cref="StudentOnly"/>). Stable across builds and machines (invariant text, no string.GetHashCode).
 /// </summary>
 internal static class TeacherFingerprint
@@ -55,6 +55,11 @@ internal static class TeacherFingerprint
                 case bool b: text.Append(b ? "true" : "false"); break;
                 case string s: text.Append('"').Append(s.Replace("\"", "\\\"")).Append('"'); break;
                 case Enum e: text.Append(e.ToString()); break;
+                // [Train]'s arguments as written (TrainSpec.Arguments), less the student-only ones: an option the generator does
+                // not model yet still changes the fingerprint.
+                case IEnumerable<DeclaredArgument> arguments:
+                    foreach (var argument in arguments.Where(a => !skip.Contains(a.Name))) Append(text, argument, Array.Empty<string>());
+                    break;
                 case var nested: Append(text, nested, Array.Empty<string>()); break;
             }
             text.Append(';');

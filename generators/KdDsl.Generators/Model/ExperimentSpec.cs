@@ -95,10 +95,20 @@ internal sealed record TrainSpec(
 {
     public static TrainSpec Default { get; } = From(new TrainAttribute());
 
+    /// <summary>
+    /// The named arguments of <c>[Train]</c> as written, in source order, each as a C# expression: the generated
+    /// <c>DeclaredSettings</c> passes exactly these to <c>TrainingSettings.From(new TrainAttribute { ... })</c>, so a new
+    /// <c>[Train]</c> option reaches the run (and the teacher fingerprint) without a change here or in the emitter.
+    /// </summary>
+    public EquatableArray<DeclaredArgument> Arguments { get; init; } = EquatableArray<DeclaredArgument>.Empty;
+
     private static TrainSpec From(TrainAttribute a) => new(a.Epochs, a.BatchSize, a.LearningRate, a.Seed, a.Optimizer, a.Momentum,
         a.WeightDecay, a.StudentBaseline, a.AccumulationSteps, a.ClipGradientNorm, a.Schedule, a.WarmupSteps, a.StepDecayEpochs,
         a.StepDecayFactor, a.Checkpoint);
 }
+
+/// <summary>One named argument of an attribute as written: its name and its value as a C# expression.</summary>
+internal sealed record DeclaredArgument(string Name, string Expression);
 
 /// <summary>The <c>[Dataset]</c> values; <see cref="Synthetic"/> is set for <c>DatasetKind.Synthetic</c>.</summary>
 internal sealed record DatasetSpec(DatasetKind Kind, string? Path, int TrainLimit, int TestLimit, double ValidationFraction, SyntheticSpec? Synthetic);

@@ -37,6 +37,45 @@ internal readonly struct AttributeArguments
 
     public bool Has(string name) => Named(name) is not null;
 
+    /// <summary>Every named argument that is not in error, in source order, as a C# expression (see <see cref="Constant"/>).</summary>
+    public EquatableArray<DeclaredArgument> Declared()
+    {
+        var arguments = new System.Collections.Generic.List<DeclaredArgument>();
+        foreach (var pair in data.NamedArguments)
+        {
+            if (pair.Value.Kind != TypedConstantKind.Error && Constant(pair.Value) is { } expression)
+                arguments.Add(new DeclaredArgument(pair.Key, expression));
+        }
+        return new EquatableArray<DeclaredArgument>(arguments);
+    }
+
+    /// <summary>
+    /// A constant as C# that means the same in any file: invariant numbers (doubles round-trip with a <c>d</c> suffix), escaped
+    /// strings, and enum members as <c>global::</c>-qualified names (null for anything else, e.g. arrays).
+    /// </summary>
+    public static string? Constant(TypedConstant value)
+    {
+        if (value.Kind == TypedConstantKind.Enum && value.Type is INamedTypeSymbol enumType)
+        {
+            string type = enumType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            foreach (var member in enumType.GetMembers())
+            {
+                if (member is IFieldSymbol { HasConstantValue: true } field && Equals(field.ConstantValue, value.Value))
+                    return type + "." + field.Name;
+            }
+            return $"({type})({System.Convert.ToString(value.Value, System.Globalization.CultureInfo.InvariantCulture)})";
+        }
+        return value.Value switch
+        {
+            null when value.Kind == TypedConstantKind.Primitive => "null",
+            string s => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(s, quote: true),
+            bool b => b ? "true" : "false",
+            double d => Emitting.SourceWriter.Double(d),
+            int i => Emitting.SourceWriter.Int(i),
+            _ => null,
+        };
+    }
+
     public T NamedOr<T>(string name, T fallback) => Named(name)?.Value is T value ? value : fallback;
 
     public LocationInfo? PositionalLocation(int index)

@@ -412,7 +412,7 @@ internal sealed class ExperimentParser
         if (train.Has(nameof(TrainAttribute.Checkpoint)))
             CheckPath(checkpoint, "Train.Checkpoint", train.NamedLocation(nameof(TrainAttribute.Checkpoint)), "");
         return new TrainSpec(epochs, batchSize, learningRate, seed, optimizer, momentum, weightDecay, baseline,
-            accumulation, clip, schedule, warmup, decayEpochs, decayFactor, checkpoint);
+            accumulation, clip, schedule, warmup, decayEpochs, decayFactor, checkpoint) { Arguments = train.Declared() };
     }
 
     private DatasetSpec? ParseDataset(AttributeArguments dataset, AttributeArguments? synthetic)

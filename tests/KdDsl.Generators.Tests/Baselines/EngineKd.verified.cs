@@ -6,12 +6,11 @@ namespace Sample.Experiments
 {
     partial class EngineKd
     {
-        /// <summary>The training settings declared by <c>[Train]</c>.</summary>
-        public static global::KdDsl.Training.TrainingSettings DeclaredSettings { get; } = new global::KdDsl.Training.TrainingSettings(
-            Epochs: 20, BatchSize: 64, LearningRate: 0.001d, Seed: 0,
-            Optimizer: global::KdDsl.OptimizerKind.AdamW, Momentum: 0d, WeightDecay: 0.01d,
-            AccumulationSteps: 4, ClipGradientNorm: 1d, Schedule: global::KdDsl.LearningRateSchedule.StepDecay, WarmupSteps: 100,
-            StepDecayEpochs: 5, StepDecayFactor: 0.5d);
+        /// <summary>The training settings declared by <c>[Train]</c> (the attribute's defaults where it says nothing).</summary>
+        public static global::KdDsl.Training.TrainingSettings DeclaredSettings { get; } =
+            global::KdDsl.Training.TrainingSettings.From(new global::KdDsl.TrainAttribute { Epochs = 20, AccumulationSteps = 4,
+                ClipGradientNorm = 1d, Schedule = global::KdDsl.LearningRateSchedule.StepDecay, StepDecayEpochs = 5, StepDecayFactor = 0.5d,
+                WarmupSteps = 100, Optimizer = global::KdDsl.OptimizerKind.AdamW, WeightDecay = 0.01d });
 
         /// <summary>The declared loss terms, in declaration order.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<string> LossTermNames { get; } =

@@ -6,12 +6,9 @@ namespace Sample.Experiments
 {
     partial class PartialCalibratedKd
     {
-        /// <summary>The training settings declared by <c>[Train]</c>.</summary>
-        public static global::KdDsl.Training.TrainingSettings DeclaredSettings { get; } = new global::KdDsl.Training.TrainingSettings(
-            Epochs: 5, BatchSize: 64, LearningRate: 0.001d, Seed: 0,
-            Optimizer: global::KdDsl.OptimizerKind.Adam, Momentum: 0d, WeightDecay: 0d,
-            AccumulationSteps: 1, ClipGradientNorm: 0d, Schedule: global::KdDsl.LearningRateSchedule.Constant, WarmupSteps: 0,
-            StepDecayEpochs: 10, StepDecayFactor: 0.1d);
+        /// <summary>The training settings declared by <c>[Train]</c> (the attribute's defaults where it says nothing).</summary>
+        public static global::KdDsl.Training.TrainingSettings DeclaredSettings { get; } =
+            global::KdDsl.Training.TrainingSettings.From(new global::KdDsl.TrainAttribute());
 
         /// <summary>The declared loss terms, in declaration order.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<string> LossTermNames { get; } =

@@ -6,12 +6,9 @@ namespace Sample.Experiments
 {
     partial class SweptKd
     {
-        /// <summary>The training settings declared by <c>[Train]</c>.</summary>
-        public static global::KdDsl.Training.TrainingSettings DeclaredSettings { get; } = new global::KdDsl.Training.TrainingSettings(
-            Epochs: 2, BatchSize: 64, LearningRate: 0.001d, Seed: 3,
-            Optimizer: global::KdDsl.OptimizerKind.Adam, Momentum: 0d, WeightDecay: 0d,
-            AccumulationSteps: 1, ClipGradientNorm: 0d, Schedule: global::KdDsl.LearningRateSchedule.Constant, WarmupSteps: 0,
-            StepDecayEpochs: 10, StepDecayFactor: 0.1d);
+        /// <summary>The training settings declared by <c>[Train]</c> (the attribute's defaults where it says nothing).</summary>
+        public static global::KdDsl.Training.TrainingSettings DeclaredSettings { get; } =
+            global::KdDsl.Training.TrainingSettings.From(new global::KdDsl.TrainAttribute { Epochs = 2, Seed = 3 });
 
         /// <summary>The declared loss terms, in declaration order.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<string> LossTermNames { get; } =
@@ -154,7 +151,7 @@ namespace Sample.Experiments
 
             public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> Configuration(int trial) => Grid[trial].Configuration();
 
-            public string? TeacherKey(int trial) => Grid[trial].TeacherSelection.ToString() + "-d6f32b47";
+            public string? TeacherKey(int trial) => Grid[trial].TeacherSelection.ToString() + "-e805ea5d";
 
             public global::KdDsl.Sweeps.SweepTrialResult RunTrial(int trial, global::KdDsl.Data.DatasetSplits data, int seed, global::KdDsl.Training.RunOptions? options = null)
             {

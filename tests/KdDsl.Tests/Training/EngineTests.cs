@@ -17,8 +17,11 @@ public sealed class EngineTests
 {
     private static TrainingSettings Settings(int epochs = 1, LearningRateSchedule schedule = LearningRateSchedule.Constant, int warmup = 0,
         OptimizerKind optimizer = OptimizerKind.Sgd, double learningRate = 0.1, int batch = 32, int accumulation = 1, double clip = 0) =>
-        new(epochs, batch, learningRate, 0, optimizer, AccumulationSteps: accumulation, ClipGradientNorm: clip, Schedule: schedule,
-            WarmupSteps: warmup, StepDecayEpochs: 2, StepDecayFactor: 0.5);
+        TrainingSettings.From(new TrainAttribute
+        {
+            Epochs = epochs, BatchSize = batch, LearningRate = learningRate, Optimizer = optimizer, AccumulationSteps = accumulation,
+            ClipGradientNorm = clip, Schedule = schedule, WarmupSteps = warmup, StepDecayEpochs = 2, StepDecayFactor = 0.5,
+        });
 
     /// <summary>The learning rate in force for each of <paramref name="steps"/> optimizer steps.</summary>
     private static List<double> RatesUsed(TrainingSettings settings, int stepsPerEpoch)
