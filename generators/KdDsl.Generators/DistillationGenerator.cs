@@ -22,7 +22,7 @@ public sealed class DistillationGenerator : IIncrementalGenerator
         var experiments = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeNames.Distillation,
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
                 transform: ExperimentParser.Parse)
             .WithTrackingName(ParseStep);
 

@@ -25,11 +25,11 @@ internal static class ExperimentEmitter
         w.Line();
         if (spec.Namespace is not null)
         {
-            w.Line("namespace " + spec.Namespace);
+            w.Line("namespace " + QualifiedName(spec.Namespace));
             w.Line("{");
             w.Indent++;
         }
-        w.Block((spec.IsStatic ? "static " : "") + "partial class " + spec.ClassName, () =>
+        w.Block((spec.IsStatic ? "static " : "") + "partial " + spec.TypeKeyword + " " + Identifier(spec.ClassName), () =>
         {
             WriteDeclarations(w, spec);
             w.Line();
@@ -268,7 +268,7 @@ internal static class ExperimentEmitter
         string student = spec.Student.FullyQualifiedName;
         string types = spec.Teacher is { } t ? $"{t.Model.FullyQualifiedName}, {student}, EpochLosses" : $"{student}, EpochLosses";
         string teacherArguments = spec.Teacher is null ? "" : "teacher, teacherPhase, ";
-        string className = spec.Namespace is null ? "global::" + spec.ClassName : $"global::{spec.Namespace}.{spec.ClassName}";
+        string className = spec.Namespace is null ? "global::" + Identifier(spec.ClassName) : $"global::{QualifiedName(spec.Namespace)}.{Identifier(spec.ClassName)}";
 
         w.Summary("Everything one run produced: the trained models, per-epoch losses per term, test accuracies and calibration.");
         w.Block($"public sealed class Result : global::KdDsl.Reporting.DistillationResult<{types}>", () =>

@@ -109,6 +109,13 @@ internal sealed class SourceWriter
     /// <summary>A string literal, or <c>null</c>.</summary>
     public static string LiteralOrNull(string? value) => value is null ? "null" : Literal(value);
 
+    /// <summary>An identifier as C# source: <c>@</c> before a keyword or contextual keyword (<c>@class</c>, <c>@record</c>).</summary>
+    public static string Identifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    /// <summary>A dotted namespace name as C# source, each part through <see cref="Identifier"/>.</summary>
+    public static string QualifiedName(string name) => string.Join(".", Array.ConvertAll(name.Split('.'), Identifier));
+
     /// <summary>The name with its first letter lower-cased (a local for a member).</summary>
     public static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
 }

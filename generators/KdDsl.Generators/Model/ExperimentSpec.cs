@@ -18,8 +18,17 @@ internal sealed record ExperimentSpec(
     CalibrationSpec? Calibration,
     MatchingSpec? Matching = null)
 {
-    /// <summary>Hint name of the generated file.</summary>
-    public string HintName => (Namespace is null ? ClassName : Namespace + "." + ClassName) + ".g.cs";
+    /// <summary>
+    /// Hint name of the generated file: the full name, plus <see cref="HintSuffix"/> when another experiment's full name differs
+    /// from it only in case (hint names are compared case-insensitively, and some file systems do the same).
+    /// </summary>
+    public string HintName => (Namespace is null ? ClassName : Namespace + "." + ClassName) + HintSuffix + ".g.cs";
+
+    /// <summary>Empty, or ".xxxxxxxx" (a hash of the exact full name) when the full name collides case-insensitively.</summary>
+    public string HintSuffix { get; init; } = "";
+
+    /// <summary>The declaration keyword of the class: "class", or "record" for a record class.</summary>
+    public string TypeKeyword { get; init; } = "class";
 
     /// <summary>The configuration sweep declared with [Sweep] (null: none; see Emitting/SweepEmitter.cs).</summary>
     public SweepSpec? Sweep { get; init; }

@@ -45,9 +45,10 @@ internal sealed record SweepSpec(
     {
         get
         {
-            int product = 1;
-            foreach (var axis in Axes) product *= axis.Expressions.Count;
-            return product;
+            // The parser rejects grids over SweepParser.MaxTrials (KD0040), so the product fits; saturate rather than wrap regardless.
+            long product = 1;
+            foreach (var axis in Axes) product = System.Math.Min(product * axis.Expressions.Count, int.MaxValue);
+            return (int)product;
         }
     }
 

@@ -36,12 +36,19 @@ internal sealed class ExperimentParser
     /// <summary>The transform of the incremental pipeline.</summary>
     public static ExperimentParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        var declaration = (TypeDeclarationSyntax)context.TargetNode;
+        // One experiment per class: with [Distillation] on several partial declarations (the compiler reports CS0579) only the
+        // declaration holding the first one parses it, so the class is generated (and diagnosed) once, not once per part.
+        var first = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Distillation)?.ApplicationSyntaxReference;
+        if (first is not null && (first.SyntaxTree != declaration.SyntaxTree || !declaration.AttributeLists.Any(l => l.FullSpan.Contains(first.Span))))
+            return new ExperimentParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         var parser = new ExperimentParser(context.SemanticModel.Compilation, cancellationToken);
-        var spec = parser.ParseClass((ClassDeclarationSyntax)context.TargetNode, (INamedTypeSymbol)context.TargetSymbol);
+        var spec = parser.ParseClass(declaration, type);
         return new ExperimentParseResult(spec, new EquatableArray<DiagnosticInfo>(parser.diagnostics));
     }
 
-    private ExperimentSpec? ParseClass(ClassDeclarationSyntax declaration, INamedTypeSymbol type)
+    private ExperimentSpec? ParseClass(TypeDeclarationSyntax declaration, INamedTypeSymbol type)
     {
         var classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -50,6 +57,23 @@ internal sealed class ExperimentParser
             Report(UnsupportedClassShape, classLocation, type.Name, "it is nested inside '" + type.ContainingType.Name + "'");
         else if (type.IsGenericType)
             Report(UnsupportedClassShape, classLocation, type.Name, "it has type parameters");
+        string typeKeyword = "class";
+        if (declaration is RecordDeclarationSyntax record && !record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword))
+            typeKeyword = "record";
+        else if (type.TypeKind != TypeKind.Class)
+            Report(ExperimentCannotHoldGeneratedCode, classLocation, type.Name, $"[Distillation] applies to classes, and it is a {(type.IsRecord ? "record struct" : type.TypeKind.ToString().ToLowerInvariant())}");
+        if (type.IsFileLocal)
+            Report(ExperimentCannotHoldGeneratedCode, classLocation, type.Name,
+                "it is file-local ('file'), and the generated part of a class is another file; make it internal or public");
+        for (var baseType = type.BaseType; baseType is not null; baseType = baseType.BaseType)
+        {
+            if (baseType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Distillation))
+            {
+                Report(ExperimentCannotHoldGeneratedCode, classLocation, type.Name,
+                    $"it derives from experiment '{baseType.Name}', whose generated members (Run, Result, ...) its own would hide; derive both from a base class that is not an experiment");
+                break;
+            }
+        }
 
         AttributeArguments? teacher = null, selfTeacher = null, student = null, train = null, dataset = null, synthetic = null, calibrated = null;
         var losses = new List<AttributeArguments>();
@@ -71,7 +95,7 @@ internal sealed class ExperimentParser
         }
 
         if (student is null) Report(MissingStudent, classLocation, type.Name);
-        var studentModel = student is { } s ? ParseModel(s, "student") : null;
+        var studentModel = student is { } s ? ParseModel(s, "student", type) : null;
         var datasetSpec = dataset is { } d ? ParseDataset(d, synthetic) : null;
         if (synthetic is { } syn && datasetSpec?.Kind != DatasetKind.Synthetic)
             Report(MissingRequirement, syn.AttributeLocation, "[SyntheticData]", "[Dataset(DatasetKind.Synthetic)] on the same class");
@@ -81,7 +105,7 @@ internal sealed class ExperimentParser
             Report(ConflictingOptions, self.AttributeLocation, "[SelfTeacher]", "[Teacher]", "an experiment has one teacher; keep one of them");
         // [MatchLayers] reads the teacher's hidden states, which a teacher-output cache holds too.
         bool matchesLayers = type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.MatchLayers);
-        var teacherSpec = teacher is { } t ? ParseTeacher(t, lossTerms, matchesLayers)
+        var teacherSpec = teacher is { } t ? ParseTeacher(t, lossTerms, matchesLayers, type)
             : selfTeacher is { } st && studentModel is not null ? ParseSelfTeacher(st, studentModel)
             : null;
         var (matchingDeclared, matching) = new MatchingParser(compilation, cancellationToken, diagnostics).Parse(type, teacher ?? selfTeacher,
@@ -109,12 +133,20 @@ internal sealed class ExperimentParser
             Report(NeedsValidationSplit, ts.NamedLocation(nameof(TeacherAttribute.Selection)), "Teacher.Selection = " + teacherSpec.Selection);
 
         var trainSpec = train is { } tr ? ParseTrain(tr) : TrainSpec.Default;
+        var replaced = new HashSet<LocationInfo>();
         var sweepSpec = SweepParser.Parse(sweeps, new SweepParser.Context
         {
             ClassName = type.Name, ClassLocation = classLocation, LossAttributes = losses, Losses = lossTerms, Teacher = teacher,
             SelfTeacher = selfTeacher is not null, TeacherSpec = teacherSpec, Dataset = datasetSpec, Train = train,
-            MatchingDeclared = matchingDeclared, Matching = matching,
+            MatchingDeclared = matchingDeclared, Matching = matching, Replaced = replaced,
         }, diagnostics);
+        // A value an accepted axis replaces in every trial (KD0039 says so) is not an error: the trial's value is the one used.
+        if (replaced.Count > 0)
+        {
+            diagnostics.RemoveAll(d => (d.Descriptor == AllWeightsZero || d.Descriptor == NegativeWeight || d.Descriptor == NonPositiveTemperature
+                || d.Descriptor == NeedsValidationSplit) && d.Location is { } l && replaced.Contains(l));
+        }
+        ReportCollisions(type, classLocation, matchingDeclared, sweeps.Count > 0);
 
         // Emit only a complete experiment: attributes the compiler already rejects (an argument missing, a type that does
         // not bind) leave holes that would otherwise become code that does not compile.
@@ -122,9 +154,16 @@ internal sealed class ExperimentParser
             || lossTerms.Count == 0 || lossTerms.Count != losses.Count || (teacherTerms.Count > 0 && teacherSpec is null)
             || (teacher is not null && teacherSpec is null) || (matchingDeclared && matching is null))
             return null;
-        string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-        return SweepParser.Attach(new ExperimentSpec(ns, type.Name, type.IsStatic, teacherSpec, studentModel, MatchingParser.WithHiddenTerm(lossTerms, matching), trainSpec,
-            datasetSpec, calibration, matching), sweepSpec);
+        var namespaceParts = new List<string>();
+        for (var n = type.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace) namespaceParts.Insert(0, n.Name);
+        string? ns = namespaceParts.Count == 0 ? null : string.Join(".", namespaceParts);
+        var experiment = new ExperimentSpec(ns, type.Name, type.IsStatic, teacherSpec, studentModel, MatchingParser.WithHiddenTerm(lossTerms, matching), trainSpec,
+            datasetSpec, calibration, matching)
+        {
+            TypeKeyword = typeKeyword,
+            HintSuffix = HasCaseTwin(type, namespaceParts) ? "." + Hash((ns is null ? "" : ns + ".") + type.Name) : "",
+        };
+        return SweepParser.Attach(experiment, sweepSpec);
     }
 
     private static int? ClassCount(DatasetSpec? dataset) => dataset?.Kind switch
@@ -134,12 +173,30 @@ internal sealed class ExperimentParser
         _ => null,
     };
 
-    private ModelSpec? ParseModel(AttributeArguments attribute, string role)
+    private ModelSpec? ParseModel(AttributeArguments attribute, string role, INamedTypeSymbol experiment)
     {
-        if (attribute.Positional(0)?.Value is not INamedTypeSymbol model || model.TypeKind == TypeKind.Error)
-            return null; // typeof(...) that does not bind: the compiler already reports it.
+        if (attribute.Positional(0) is not { } argument) return null; // missing or in error: the compiler already reports it
         var location = attribute.PositionalLocation(0);
+        if (argument.IsNull)
+        {
+            Report(NullArgument, location, $"The model type of [{(role == "student" ? "Student" : "Teacher")}]",
+                "write typeof(M) of a model M deriving from torch.nn.Module<Tensor, Tensor>");
+            return null;
+        }
+        if (argument.Value is not ITypeSymbol typeSymbol || typeSymbol.TypeKind == TypeKind.Error)
+            return null; // typeof(...) that does not bind: the compiler already reports it.
+        if (typeSymbol is not INamedTypeSymbol model)
+        {
+            // An array, pointer or function pointer type: never a module.
+            Report(NotATorchModule, location, role, typeSymbol.ToDisplayString());
+            return null;
+        }
         string display = model.ToDisplayString();
+        if (model.IsUnboundGenericType)
+        {
+            Report(NoUsableConstructor, location, role, display, "is an open generic type");
+            return null;
+        }
         if (!IsTensorModule(model))
         {
             Report(NotATorchModule, location, role, display);
@@ -150,21 +207,196 @@ internal sealed class ExperimentParser
             Report(NoUsableConstructor, location, role, display, "is abstract");
             return null;
         }
-        if (model.IsUnboundGenericType || model.TypeArguments.Any(a => a is ITypeParameterSymbol))
+        if (model.TypeArguments.Any(a => a is ITypeParameterSymbol))
         {
             Report(NoUsableConstructor, location, role, display, "is an open generic type");
             return null;
         }
-        var constructors = model.InstanceConstructors.Where(c => c.DeclaredAccessibility == Accessibility.Public).ToList();
-        bool takesShape = constructors.Any(c =>
-            c.Parameters.Length == 2 && c.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Int32 && p.RefKind == RefKind.None));
-        bool parameterless = constructors.Any(c => c.Parameters.Length == 0);
-        if (!takesShape && !parameterless)
+        if (IsObsoleteError(model))
+        {
+            Report(NoUsableConstructor, location, role, display, "is obsolete ([Obsolete(..., error: true)]), so the generated code cannot name it");
+            return null;
+        }
+        var publicConstructors = model.InstanceConstructors.Where(c => c.DeclaredAccessibility == Accessibility.Public).ToList();
+        bool Shape(IMethodSymbol c) =>
+            c.Parameters.Length == 2 && c.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Int32 && p.RefKind == RefKind.None);
+        var suitable = publicConstructors.Where(c => Shape(c) || c.Parameters.Length == 0).ToList();
+        if (suitable.Count == 0)
         {
             Report(NoUsableConstructor, location, role, display, "has no suitable public constructor");
             return null;
         }
+        // An obsolete or experimental constructor would be a warning or an error in the generated file, not in the user's.
+        var constructors = suitable.Where(c => !IsObsoleteOrExperimental(c)).ToList();
+        if (constructors.Count == 0)
+        {
+            Report(NoUsableConstructor, location, role, display, "has only obsolete or experimental suitable constructors");
+            return null;
+        }
+        bool takesShape = constructors.Any(Shape);
+        var chosen = takesShape ? constructors.First(Shape) : constructors.First();
+        var required = RequiredMembers(model);
+        if (required.Count > 0 && !chosen.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute"))
+        {
+            Report(NoUsableConstructor, location, role, display,
+                $"has required members ({string.Join(", ", required)}) that the generated 'new {model.Name}(...)' cannot set (or mark the constructor [SetsRequiredMembers])");
+            return null;
+        }
+        if (Inaccessible(model, experiment) is { } problem)
+        {
+            Report(ModelNotAccessible, location, role, display, problem.Reason, problem.Fix);
+            return null;
+        }
         return new ModelSpec(model.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), display, takesShape);
+    }
+
+    private static bool IsObsoleteOrExperimental(ISymbol symbol) => symbol.GetAttributes().Any(a =>
+        a.AttributeClass?.ToDisplayString() is "System.ObsoleteAttribute" or "System.Diagnostics.CodeAnalysis.ExperimentalAttribute");
+
+    private static bool IsObsoleteError(INamedTypeSymbol model)
+    {
+        for (ISymbol? current = model; current is INamedTypeSymbol type; current = type.ContainingType)
+        {
+            if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.ObsoleteAttribute"
+                && a.ConstructorArguments.Length == 2 && a.ConstructorArguments[1].Value is true)) return true;
+            if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Diagnostics.CodeAnalysis.ExperimentalAttribute")) return true;
+        }
+        return false;
+    }
+
+    private static List<string> RequiredMembers(INamedTypeSymbol model)
+    {
+        var names = new List<string>();
+        for (var current = model; current is not null; current = current.BaseType)
+        {
+            foreach (var member in current.GetMembers())
+            {
+                if ((member is IPropertySymbol { IsRequired: true } || member is IFieldSymbol { IsRequired: true }) && !names.Contains(member.Name))
+                    names.Add(member.Name);
+            }
+        }
+        return names;
+    }
+
+    /// <summary>
+    /// Why the generated code cannot use <paramref name="model"/> (null when it can): the generated <c>Run</c> and <c>Result</c> are
+    /// public members of the experiment, so the model (its containing types and type arguments too) must be at least as accessible
+    /// as the experiment, and visible from another file.
+    /// </summary>
+    private static (string Reason, string Fix)? Inaccessible(ITypeSymbol model, INamedTypeSymbol experiment) =>
+        Offender(model, experiment) is { } found
+            ? (SymbolEqualityComparer.Default.Equals(found.Type, model) ? found.Problem : $"uses '{found.Type.ToDisplayString()}', which {found.Problem}", found.Fix)
+            : null;
+
+    /// <summary>The type in <paramref name="type"/> (itself, a containing type, a type argument) the generated code cannot expose, and why.</summary>
+    private static (ITypeSymbol Type, string Problem, string Fix)? Offender(ITypeSymbol type, INamedTypeSymbol experiment)
+    {
+        bool experimentPublic = experiment.DeclaredAccessibility == Accessibility.Public;
+        if (type is IArrayTypeSymbol array) return Offender(array.ElementType, experiment);
+        if (type is not INamedTypeSymbol named) return null;
+        for (var current = named; current is not null; current = current.ContainingType)
+        {
+            if (current.IsFileLocal)
+                return (current, "is file-local ('file'), and the generated code is in another file", "make it internal or public");
+            switch (current.DeclaredAccessibility)
+            {
+                case Accessibility.Private:
+                case Accessibility.Protected:
+                case Accessibility.ProtectedAndInternal:
+                    return (current, $"is {Word(current.DeclaredAccessibility)}, but the generated Run and Result of '{experiment.Name}' expose it",
+                        experimentPublic ? "make it public" : "make it internal or public");
+                case Accessibility.Internal:
+                case Accessibility.ProtectedOrInternal:
+                    if (experimentPublic)
+                        return (current, $"is internal, but experiment '{experiment.Name}' is public and its generated Run and Result expose it",
+                            "make it public, or the experiment internal");
+                    break;
+            }
+            foreach (var argument in current.TypeArguments)
+            {
+                if (Offender(argument, experiment) is { } inner) return inner;
+            }
+        }
+        return null;
+    }
+
+    private static string Word(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.Private => "private",
+        Accessibility.Protected => "protected",
+        Accessibility.ProtectedAndInternal => "private protected",
+        _ => "internal",
+    };
+
+    /// <summary>
+    /// Reports a name of the experiment (its own, a member's, a type in scope named var) that the generated part would collide
+    /// with: a nested type or member named like the class is an error (CS0542), a second member of the same name too (CS0102),
+    /// and a type named var changes what every generated <c>var</c> local means.
+    /// </summary>
+    private void ReportCollisions(INamedTypeSymbol type, LocationInfo? classLocation, bool matching, bool swept)
+    {
+        var generated = new List<(string Name, string What)>
+        {
+            ("DeclaredSettings", "the property DeclaredSettings"), ("LossTermNames", "the property LossTermNames"), ("Run", "the method Run"),
+            ("Terms", "the private method Terms"), ("EpochLosses", "the nested record struct EpochLosses"), ("Result", "the nested class Result"),
+        };
+        if (matching) generated.Add(("DeclaredMatching", "the property DeclaredMatching"));
+        if (swept)
+        {
+            generated.AddRange(new[]
+            {
+                ("Trial", "the nested record Trial"), ("Grid", "the property Grid"), ("CreateGrid", "the private method CreateGrid"),
+                ("Sweep", "the property Sweep"), ("SweepExperiment", "the private nested class SweepExperiment"),
+            });
+        }
+        const string Locals = "the implicitly typed locals (var x = ...)";
+        foreach (var (name, what) in generated)
+        {
+            if (type.Name == name) Report(GeneratedNameCollision, classLocation, name, what + " (a member cannot have its class's name)", type.Name);
+        }
+        if (type.Name == "var")
+            Report(GeneratedNameCollision, classLocation, "var", Locals, type.Name);
+        foreach (var member in type.GetMembers())
+        {
+            if (member.IsImplicitlyDeclared || member.Locations.FirstOrDefault() is not { IsInSource: true } location) continue;
+            foreach (var (name, what) in generated)
+            {
+                if (member.Name == name) Report(GeneratedNameCollision, LocationInfo.From(location), name, what, type.Name);
+            }
+            if (member is INamedTypeSymbol && member.Name == "var") Report(GeneratedNameCollision, LocationInfo.From(location), "var", Locals, type.Name);
+        }
+        for (var ns = type.ContainingNamespace; ns is not null; ns = ns.ContainingNamespace)
+        {
+            if (type.Name != "var" && ns.GetTypeMembers("var").Length > 0)
+            {
+                Report(GeneratedNameCollision, classLocation, "var", Locals + $", since a type named var is declared in {(ns.IsGlobalNamespace ? "the global namespace" : "namespace " + ns.ToDisplayString())}", type.Name);
+                break;
+            }
+        }
+    }
+
+    /// <summary>Whether another [Distillation] class in source has a full name equal to this one's but for case.</summary>
+    private bool HasCaseTwin(INamedTypeSymbol type, List<string> namespaceParts)
+    {
+        IEnumerable<INamespaceSymbol> level = new[] { compilation.GlobalNamespace };
+        foreach (string part in namespaceParts)
+            level = level.SelectMany(n => n.GetNamespaceMembers().Where(m => string.Equals(m.Name, part, StringComparison.OrdinalIgnoreCase))).ToList();
+        return level.SelectMany(n => n.GetTypeMembers())
+            .Any(t => !SymbolEqualityComparer.Default.Equals(t, type) && string.Equals(t.Name, type.Name, StringComparison.OrdinalIgnoreCase)
+                && t.DeclaringSyntaxReferences.Length > 0
+                && t.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Distillation));
+    }
+
+    /// <summary>Eight hex digits of FNV-1a over <paramref name="text"/> (stable across runs and machines).</summary>
+    private static string Hash(string text)
+    {
+        uint hash = 2166136261;
+        foreach (char c in text)
+        {
+            hash ^= c;
+            hash *= 16777619;
+        }
+        return hash.ToString("x8", CultureInfo.InvariantCulture);
     }
 
     private bool IsTensorModule(INamedTypeSymbol model)
@@ -180,9 +412,9 @@ internal sealed class ExperimentParser
         return false;
     }
 
-    private TeacherSpec? ParseTeacher(AttributeArguments teacher, EquatableArray<LossTermSpec> losses, bool matchesLayers)
+    private TeacherSpec? ParseTeacher(AttributeArguments teacher, EquatableArray<LossTermSpec> losses, bool matchesLayers, INamedTypeSymbol experiment)
     {
-        var model = ParseModel(teacher, "teacher");
+        var model = ParseModel(teacher, "teacher", experiment);
         var defaults = AttributeDefaults.Teacher;
         string? checkpoint = teacher.NamedOr(nameof(TeacherAttribute.Checkpoint), defaults.Checkpoint);
         if (teacher.Has(nameof(TeacherAttribute.Checkpoint)))
@@ -465,9 +697,9 @@ internal sealed class ExperimentParser
         if (groups > classes)
             Report(ValueOutOfRange, a.NamedLocation(nameof(SyntheticDataAttribute.Groups)), "SyntheticData.Groups", Format(groups), $"at most Classes ({Format(classes)})");
         int features = a.NamedOr(nameof(SyntheticDataAttribute.Features), defaults.Features);
-        if (features < classes + groups)
+        if (features < (long)classes + groups)
             Report(ValueOutOfRange, a.NamedLocation(nameof(SyntheticDataAttribute.Features)), "SyntheticData.Features", Format(features),
-                $"at least Classes + Groups ({Format(classes + groups)}), one orthonormal direction each");
+                $"at least Classes + Groups ({((long)classes + groups).ToString(CultureInfo.InvariantCulture)}), one orthonormal direction each");
         double tau = a.NamedOr(nameof(SyntheticDataAttribute.ClassCorrelation), defaults.ClassCorrelation);
         if (!(tau >= 0 && tau <= 1))
             Report(ValueOutOfRange, a.NamedLocation(nameof(SyntheticDataAttribute.ClassCorrelation)), "SyntheticData.ClassCorrelation", Format(tau), "in [0, 1]");

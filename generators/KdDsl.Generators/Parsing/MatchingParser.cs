@@ -50,6 +50,19 @@ internal sealed class MatchingParser
             if (name == AttributeNames.MatchLayers) match = new AttributeArguments(attribute, cancellationToken);
             else if (name == AttributeNames.LayerMap) maps.Add(new AttributeArguments(attribute, cancellationToken));
         }
+        // [LayerMap] arguments C# accepts that name no layer pair: a null path, a pair written twice.
+        var seenPairs = new HashSet<(string, string)>();
+        foreach (var map in maps)
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                if (map.Positional(i) is { IsNull: true })
+                    Report(NullArgument, map.PositionalLocation(i), null, i == 0 ? "The student layer of [LayerMap]" : "The teacher layer of [LayerMap]",
+                        "write a layer path, e.g. [LayerMap(\"blocks.0\", \"blocks.3\")]");
+            }
+            if (map.Positional(0)?.Value is string studentLayer && map.Positional(1)?.Value is string teacherLayer && !seenPairs.Add((studentLayer, teacherLayer)))
+                Report(DuplicateLayerMapPair, map.AttributeLocation, null, studentLayer, teacherLayer);
+        }
         if (match is not { } m)
         {
             foreach (var map in maps)
@@ -176,6 +189,15 @@ internal sealed class MatchingParser
             return null;
         }
         var fieldStack = stack.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeNames.LayerStack);
+        // A negative value on either [LayerStack] (the class's would otherwise fall through to the field's) is reported, not ignored.
+        foreach (var declared in new[] { classStack, fieldStack })
+        {
+            if (Named(declared, nameof(LayerStackAttribute.Count)) is int c && c < 0 || Named(declared, nameof(LayerStackAttribute.Width)) is int w && w < 0)
+            {
+                Report(NotLayered, location, null, role, display, "its [LayerStack] declares a negative Count or Width");
+                return null;
+            }
+        }
         int count = Named(classStack, nameof(LayerStackAttribute.Count)) is int c1 && c1 > 0 ? c1 : Named(fieldStack, nameof(LayerStackAttribute.Count)) is int c2 ? c2 : 0;
         int width = Named(classStack, nameof(LayerStackAttribute.Width)) is int w1 && w1 > 0 ? w1 : Named(fieldStack, nameof(LayerStackAttribute.Width)) is int w2 ? w2 : 0;
         string? embedding = Named(classStack, nameof(LayerStackAttribute.Embedding)) as string ?? Named(fieldStack, nameof(LayerStackAttribute.Embedding)) as string;

@@ -20,6 +20,9 @@ internal static class SweepParser
     /// <summary>Grids at least this large are stated in an Info diagnostic (KD0037).</summary>
     public const int LargeGrid = 100;
 
+    /// <summary>Grids larger than this are an error (KD0040): the generated Grid holds every trial, and the count must fit an int.</summary>
+    public const int MaxTrials = 1_000_000;
+
     private static readonly string LossKindType = typeof(LossKind).FullName;
     private static readonly string TeacherSelectionType = typeof(TeacherSelection).FullName;
     private static readonly string LayerSelectionType = typeof(LayerSelection).FullName;
@@ -38,6 +41,12 @@ internal static class SweepParser
         public AttributeArguments? Train { get; init; }
         public bool MatchingDeclared { get; init; }
         public MatchingSpec? Matching { get; init; }
+
+        /// <summary>
+        /// Filled in: where the values an accepted axis replaces in every trial were written (and, for Alpha, the class, where
+        /// KD0008 would be), so the caller drops the range errors on them (KD0007, KD0008, KD0009, KD0018); KD0039 names them.
+        /// </summary>
+        public ISet<LocationInfo> Replaced { get; init; } = new HashSet<LocationInfo>();
     }
 
     public static SweepSpec? Parse(IReadOnlyList<AttributeArguments> sweeps, Context context, List<DiagnosticInfo> diagnostics)
@@ -64,8 +73,13 @@ internal static class SweepParser
         var seen = new HashSet<SweepKnob>();
         foreach (var sweep in sweeps)
         {
-            if (sweep.Positional(0)?.Value is not string name) continue; // null or not a constant: the compiler reports it
+            if (sweep.Positional(0) is not { } nameArgument) continue; // missing or not a constant: the compiler reports it
             var nameLocation = sweep.PositionalLocation(0);
+            if (nameArgument.Value is not string name)
+            {
+                Report(NullArgument, nameLocation, "The axis name of [Sweep]", "write one of " + string.Join(", ", Enum.GetNames(typeof(SweepKnob)).Select(n => "SweepAxes." + n)));
+                continue;
+            }
             if (!Enum.TryParse(name, ignoreCase: false, out SweepKnob knob) || !Enum.IsDefined(typeof(SweepKnob), knob) || name != knob.ToString())
             {
                 string? nearest = Nearest(name);
@@ -165,6 +179,7 @@ internal static class SweepParser
                         valid = false;
                         continue;
                     }
+                    if (x == 0) x = 0; // -0.0 and 0.0 are the same value (KD0034 when both are listed)
                     text = x.ToString("R", CultureInfo.InvariantCulture);
                     expression = text + "d";
                 }
@@ -206,6 +221,8 @@ internal static class SweepParser
                 Report(NeedsValidationSplit, nameLocation, $"[Sweep(\"TeacherSelection\", ...)] with {texts.First(t => t != nameof(TeacherSelection.LastEpoch))}");
             if (SweepReplacedValues.Describe(knob, texts, context, crossEntropy, teacherTerm, distanceTerm, klTerm >= 0 ? klTerm : distanceTerm) is { } replaced)
                 Report(SweepReplacesDeclaredValue, nameLocation, name, replaced.What, replaced.Effect);
+            foreach (var location in SweepReplacedValues.Locations(knob, context, crossEntropy, teacherTerm, klTerm >= 0 ? klTerm : distanceTerm))
+                context.Replaced.Add(location);
             axes.Add(new SweepAxisSpec(knob, new EquatableArray<string>(expressions), new EquatableArray<string>(texts)));
         }
 
@@ -217,6 +234,14 @@ internal static class SweepParser
             Report(ConflictingOptions, train.NamedLocation(nameof(TrainAttribute.Checkpoint)), "Train.Checkpoint", "[Sweep]",
                 "every trial would resume from the same distillation checkpoint; pass RunOptions.Checkpoint per trial instead");
 
+        long trials = 1;
+        foreach (var axis in axes) trials = Math.Min(trials * axis.Expressions.Count, long.MaxValue / 1_000_000);
+        if (trials > MaxTrials)
+        {
+            Report(SweepGridTooLarge, sweeps[0].AttributeLocation, context.ClassName, trials.ToString(CultureInfo.InvariantCulture),
+                string.Join(" × ", axes.Select(a => $"{a.Expressions.Count.ToString(CultureInfo.InvariantCulture)} {a.Name}")), MaxTrials.ToString(CultureInfo.InvariantCulture));
+            return null;
+        }
         if (diagnostics.Skip(errorsBefore).Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) || axes.Count == 0) return null;
 
         bool studentTemperatureDeclared = context.LossAttributes.Any(a => a.Positional(0)?.Value is int k && (LossKind)k == LossKind.KlDivergence && a.Has(nameof(LossAttribute.StudentTemperature)));

@@ -69,6 +69,40 @@ internal static class SweepReplacedValues
         return what is null ? null : (what, effect);
     }
 
+    /// <summary>
+    /// Where the values <paramref name="knob"/> replaces in every trial were written: the arguments KD0039 names for Alpha (both
+    /// weights, and the class, where KD0008 is reported), Temperature, StudentTemperature and TeacherSelection. The learning rate is
+    /// not among them (the teacher still trains with the declared one), nor the distance kind or strategy (always written).
+    /// </summary>
+    public static IEnumerable<LocationInfo> Locations(SweepKnob knob, SweepParser.Context context, int crossEntropyTerm, int teacherTerm, int temperatureTerm)
+    {
+        var losses = context.Losses;
+        AttributeArguments? LossAttribute(int term) =>
+            term < 0 || term >= losses.Count ? null
+                : context.LossAttributes.Where(a => a.Positional(0)?.Value is int kind && (LossKind)kind == losses[term].Kind).Select(a => (AttributeArguments?)a).FirstOrDefault();
+        var found = new List<LocationInfo?>();
+        void Add(AttributeArguments? attribute, string option)
+        {
+            if (attribute is { } a && a.Has(option)) found.Add(a.NamedLocation(option));
+        }
+        switch (knob)
+        {
+            case SweepKnob.Alpha:
+                Add(LossAttribute(crossEntropyTerm), nameof(KdDsl.LossAttribute.Weight));
+                Add(LossAttribute(teacherTerm), nameof(KdDsl.LossAttribute.Weight));
+                found.Add(context.ClassLocation);
+                break;
+            case SweepKnob.Temperature:
+            case SweepKnob.StudentTemperature:
+                Add(LossAttribute(temperatureTerm), knob.ToString());
+                break;
+            case SweepKnob.TeacherSelection:
+                Add(context.Teacher, nameof(TeacherAttribute.Selection));
+                break;
+        }
+        return found.Where(l => l is not null).Select(l => l!);
+    }
+
     private static string Format(TypedConstant value) => value.Value switch
     {
         double d => d.ToString("R", CultureInfo.InvariantCulture),
