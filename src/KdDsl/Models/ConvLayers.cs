@@ -14,10 +14,12 @@ internal static class ConvLayers
 
     /// <summary>
     /// He et al.'s initialisation as the CIFAR ResNet code of the KD literature applies it: every convolution Kaiming-normal
-    /// (fan-out, ReLU), every BatchNorm weight 1 and bias 0; Linear layers keep TorchSharp's default.
+    /// (fan-out, ReLU), every BatchNorm weight 1 and bias 0; Linear layers keep TorchSharp's default. Also turns libtorch's
+    /// NNPACK off (<see cref="KdDsl.Training.Nnpack"/>).
     /// </summary>
     public static void Initialize(nn.Module model)
     {
+        KdDsl.Training.Nnpack.Disable();
         using var noGrad = no_grad();
         foreach (var module in model.modules())
         {

@@ -30,6 +30,7 @@ public static class ModelChecks
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
+        Nnpack.Disable();
         string sampleShape = LabeledDataset.ShapeText(data.SampleShape);
         if (data.IsFlat && FirstLayer(model) is Linear firstLinear && firstLinear.weight is { } weight && weight.shape[1] != data.FeatureCount)
             throw new InvalidOperationException(
