@@ -14,6 +14,7 @@ using TorchSharp;
 //   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- generator   (d) generator time, first run and incremental edits
 //   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- all         (a) to (d) in one process
 //   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- precision   (e) the KL term's float32 error by temperature
+//   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- conv        (f) a ResNet-20 step under C-allocator settings
 
 var threads = new Option<int>("--threads") { Description = "torch.set_num_threads for TorchSharp (and the PyTorch peer).", DefaultValueFactory = _ => 2 };
 var rounds = new Option<int>("--rounds") { Description = "Measured rounds per variant (interleaved).", DefaultValueFactory = _ => 30 };
@@ -57,7 +58,19 @@ var draws = new Option<int>("--draws") { Description = "Random logit draws per c
 var precision = new Command("precision", "(e) the KL term's float32 error against a float64 reference, by temperature (sets the float32 limit).") { draws };
 precision.SetAction(p => Setup(1, () => PrecisionBenchmark.Run(p.GetValue(draws))));
 
-var root = new RootCommand("KdDsl benchmarks: each prints its figures and the ratio, measured side by side in one run.") { step, pytorch, cache, generator, all, precision };
+var convRounds = new Option<int>("--rounds") { Description = "Rounds of (f): one child process per variant per round.", DefaultValueFactory = _ => 3 };
+var convSteps = new Option<int>("--steps") { Description = "Timed steps per child process of (f), after 3 warm-up steps.", DefaultValueFactory = _ => 8 };
+var conv = new Command("conv", "(f) a ResNet-20 step (batch 128, 1x28x28) under glibc's default allocator settings vs KdDsl's NativeMemory and others.")
+    { threads, convRounds, convSteps };
+conv.SetAction(p => ConvMallocBenchmark.Run(p.GetValue(convRounds), p.GetValue(convSteps), p.GetValue(threads)));
+var mallopt = new Option<string>("--mallopt") { DefaultValueFactory = _ => "none" };
+var convChild = new Command("conv-child", "One child process of (f).") { Hidden = true };
+convChild.Options.Add(threads);
+convChild.Options.Add(convSteps);
+convChild.Options.Add(mallopt);
+convChild.SetAction(p => ConvMallocBenchmark.Child(p.GetValue(convSteps), p.GetValue(threads), p.GetValue(mallopt)!));
+
+var root = new RootCommand("KdDsl benchmarks: each prints its figures and the ratio, measured side by side in one run.") { step, pytorch, cache, generator, all, precision, conv, convChild };
 return root.Parse(args).Invoke();
 
 static int Setup(int? threads, Func<int> benchmark)

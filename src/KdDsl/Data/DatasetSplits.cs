@@ -6,7 +6,7 @@ namespace KdDsl.Data;
 /// <summary>The splits an experiment uses: training data, test data, and an optional held-out validation split.</summary>
 public sealed record DatasetSplits(LabeledDataset Train, LabeledDataset Test, LabeledDataset? Validation = null) : IDisposable
 {
-    /// <summary>Checks that the splits agree on input width and class count; throws naming the split that differs.</summary>
+    /// <summary>Checks that the splits agree on the per-sample shape, the input dtype and the class count; throws naming the split that differs.</summary>
     public DatasetSplits Validate()
     {
         Check(Test, "test");
@@ -45,9 +45,14 @@ public sealed record DatasetSplits(LabeledDataset Train, LabeledDataset Test, La
 
     private void Check(LabeledDataset other, string split)
     {
-        if (other.FeatureCount != Train.FeatureCount)
+        if (!other.SampleShape.SequenceEqual(Train.SampleShape))
+            throw new DatasetException(other.IsFlat && Train.IsFlat
+                ? $"The {split} split '{other.Name}' has {other.FeatureCount} features per sample but the training split '{Train.Name}' has {Train.FeatureCount}."
+                : $"The {split} split '{other.Name}' has samples of shape {LabeledDataset.ShapeText(other.SampleShape)} but the training split " +
+                  $"'{Train.Name}' has {LabeledDataset.ShapeText(Train.SampleShape)}; every split must have the same per-sample shape.");
+        if (other.FeatureType != Train.FeatureType)
             throw new DatasetException(
-                $"The {split} split '{other.Name}' has {other.FeatureCount} features per sample but the training split '{Train.Name}' has {Train.FeatureCount}.");
+                $"The {split} split '{other.Name}' holds {other.FeatureType} inputs but the training split '{Train.Name}' holds {Train.FeatureType}.");
         if (other.ClassCount != Train.ClassCount)
             throw new DatasetException(
                 $"The {split} split '{other.Name}' has {other.ClassCount} classes but the training split '{Train.Name}' has {Train.ClassCount}.");
