@@ -168,4 +168,44 @@ public sealed class BaselineTests
         Assert.Contains("KlDivergence(studentLogits, teacherLogits, 4d, 1d, global::KdDsl.Losses.KlReduction.ElementwiseMean, false)", code);
     }
 
+
+    [Fact]
+    public void An_image_model_receives_the_channel_count_of_the_data()
+    {
+        const string source = """
+            using KdDsl;
+            using TorchSharp;
+            using static TorchSharp.torch;
+
+            namespace Sample.Images
+            {
+                public sealed class TinyConv : nn.Module<Tensor, Tensor>
+                {
+                    private readonly TorchSharp.Modules.Conv2d conv;
+                    private readonly TorchSharp.Modules.Linear head;
+
+                    public TinyConv(int inputChannels, int classCount) : base(nameof(TinyConv))
+                    {
+                        conv = nn.Conv2d(inputChannels, 4, 3);
+                        head = nn.Linear(4, classCount);
+                        RegisterComponents();
+                    }
+
+                    public override Tensor forward(Tensor input) => head.call(conv.call(input).mean(new long[] { 2, 3 }));
+                }
+
+                [Distillation]
+                [Teacher(typeof(TinyConv))]
+                [Student(typeof(Sample.SmallNet))]
+                [Loss(LossKind.KlDivergence)]
+                public partial class ImageKd { }
+            }
+            """;
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        string code = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("new global::Sample.Images.TinyConv((int)data.Train.SampleShape[0], data.Train.ClassCount)", code);
+        Assert.Contains("new global::Sample.SmallNet()", code); // a parameterless model is built as before
+    }
 }

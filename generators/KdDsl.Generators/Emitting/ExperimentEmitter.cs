@@ -154,7 +154,9 @@ internal static class ExperimentEmitter
     /// </summary>
     public static void WriteBuild(SourceWriter w, string variable, ModelSpec model, string role, int seedOffset)
     {
-        string arguments = model.TakesShape ? "data.Train.FeatureCount, data.Train.ClassCount" : "";
+        string arguments = !model.TakesShape ? ""
+            : model.TakesChannels ? "(int)data.Train.SampleShape[0], data.Train.ClassCount" // an image model: channels of [N, C, H, W]
+            : "data.Train.FeatureCount, data.Train.ClassCount";
         w.Wrapped($"var {variable} = run.Build(",
             new[] { $"() => new {model.FullyQualifiedName}({arguments})", Literal(role), Literal(model.DisplayName), $"seedOffset: {Int(seedOffset)}" }, ");");
     }

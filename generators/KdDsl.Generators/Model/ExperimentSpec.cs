@@ -35,7 +35,14 @@ internal sealed record ExperimentSpec(
 }
 
 /// <summary>A model type: fully qualified name for code, display name for messages, and which constructor to call.</summary>
-internal sealed record ModelSpec(string FullyQualifiedName, string DisplayName, bool TakesShape);
+internal sealed record ModelSpec(string FullyQualifiedName, string DisplayName, bool TakesShape)
+{
+    /// <summary>
+    /// With <see cref="TakesShape"/>: the constructor's first parameter is named <c>inputChannels</c> (an image model such as
+    /// <c>KdDsl.Models.ResNet20</c>), so it receives the data's channel count, <c>SampleShape[0]</c>, not the flat feature count.
+    /// </summary>
+    public bool TakesChannels { get; init; }
+}
 
 /// <summary>
 /// The teacher: a declared model, or the student's own architecture trained first (<see cref="IsSelf"/>, Tf-KD self).

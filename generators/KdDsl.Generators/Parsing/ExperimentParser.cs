@@ -247,7 +247,10 @@ internal sealed class ExperimentParser
             Report(ModelNotAccessible, location, role, display, problem.Reason, problem.Fix);
             return null;
         }
-        return new ModelSpec(model.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), display, takesShape);
+        return new ModelSpec(model.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), display, takesShape)
+        {
+            TakesChannels = takesShape && chosen.Parameters[0].Name == "inputChannels",
+        };
     }
 
     private static bool IsObsoleteOrExperimental(ISymbol symbol) => symbol.GetAttributes().Any(a =>

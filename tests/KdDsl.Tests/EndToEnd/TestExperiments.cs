@@ -291,3 +291,14 @@ public partial class OwnTeacherRateKd
 public partial class LoggedDivergencesKd
 {
 }
+
+/// <summary>Image models from the library, declared like any model: the generator passes them the data's channel count.</summary>
+[Distillation]
+[Teacher(typeof(KdDsl.Models.ResNet8), Epochs = 3)]
+[Student(typeof(KdDsl.Models.SmallCnn))]
+[Loss(LossKind.CrossEntropy, Weight = 0.5)]
+[Loss(LossKind.KlDivergence, Weight = 0.5, Temperature = 2)]
+[Train(Epochs = 2, BatchSize = 16, LearningRate = 3e-3, Seed = 3)]
+public partial class TinyImageKd
+{
+}
