@@ -40,19 +40,26 @@ public static class HiddenStateDistance
     /// <paramref name="tokenMask"/> (the states' shape without the width, e.g. [N, L]; bool, or 0/1 floats): the sum of the
     /// per-token distances over the batch's real tokens divided by their count (0 when there is none). MSE is the per-token
     /// mean over the width, so it stays squared L2 / W. Every real token of the batch weighs the same, whatever its sample's
-    /// length (DistilBERT's masked hidden-state loss does the same). The normalisations act per token, so padding never
-    /// reaches a real token's value. With a null mask, or [N, W] states (no tokens), this is exactly the unmasked distance.
-    /// No host synchronisation: the count stays a tensor.
+    /// length (DistilBERT's masked hidden-state loss does the same). The real tokens are selected before anything is computed
+    /// (not multiplied by the mask), so whatever the padded positions hold, NaN or 1e20 included, neither the loss nor its
+    /// gradient sees it. With a null mask, or [N, W] states (no tokens), this is exactly the unmasked distance. No host
+    /// synchronisation: the count stays a tensor.
     /// </summary>
     public static Tensor Compute(Tensor student, Tensor teacher, HiddenDistance distance, HiddenNormalization normalization, Tensor? tokenMask)
     {
         if (tokenMask is null || student.dim() <= 2) return Compute(student, teacher, distance, normalization);
-        var (s, t) = Prepare(student, teacher, normalization);
         var tokenShape = student.shape.AsSpan(0, student.shape.Length - 1);
         if (!tokenShape.SequenceEqual(tokenMask.shape))
             throw new ArgumentException(
                 $"The token mask [{string.Join(", ", tokenMask.shape)}] does not fit states [{string.Join(", ", student.shape)}]: it must be [{string.Join(", ", tokenShape.ToArray())}].",
                 nameof(tokenMask));
+        if (!student.shape.AsSpan().SequenceEqual(teacher.shape))
+            throw new ArgumentException(
+                $"Matched states differ in shape: student [{string.Join(", ", student.shape)}], teacher [{string.Join(", ", teacher.shape)}].");
+        // [R, W]: the real tokens only, so padding takes part in neither the values nor the gradient.
+        long width = student.shape[^1];
+        var keep = tokenMask.to(ScalarType.Bool, student.device).unsqueeze(-1).expand(student.shape);
+        var (s, t) = Prepare(student.masked_select(keep).reshape(-1, width), teacher.masked_select(keep).reshape(-1, width), normalization);
         var perToken = distance switch
         {
             HiddenDistance.SquaredL2 => (s - t).square().sum(-1),
@@ -60,8 +67,8 @@ public static class HiddenStateDistance
             HiddenDistance.Cosine => 1 - nn.functional.cosine_similarity(s, t, dim: -1, eps: 1e-8),
             _ => throw new ArgumentOutOfRangeException(nameof(distance), distance, null),
         };
-        var real = tokenMask.to(perToken.dtype, perToken.device); // 1 at a real token, 0 at padding
-        return (perToken * real).sum() / real.sum().clamp_min(1);
+        var count = tokenMask.to(ScalarType.Bool, perToken.device).sum().to(perToken.dtype);
+        return perToken.sum() / count.clamp_min(1);
     }
 
     private static (Tensor Student, Tensor Teacher) Prepare(Tensor student, Tensor teacher, HiddenNormalization normalization)

@@ -322,4 +322,35 @@ public sealed class TokenMaskTests
         var distribution = AngleAnalysis.Measure("untrained", new TinyTextTeacher(), new TinyTextTeacher(), data.Train.Features, studentState: 1);
         Assert.Equal(lengths.Sum() * 3, distribution.Cosines.Count);
     }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(1e20f)]
+    [InlineData(float.PositiveInfinity)]
+    public void Non_finite_or_huge_padding_changes_neither_the_loss_nor_its_gradient(float junk)
+    {
+        var mask = tensor(new[] { true, true, true, true, false, false }).reshape(2, 3);
+        var padding = mask.logical_not().unsqueeze(-1).expand(2, 3, 2);
+        foreach (var distance in Distances)
+        {
+            foreach (var normalization in Normalizations)
+            {
+                var (cleanLoss, cleanGradient) = LossAndGradient(Student().masked_fill(padding, 0), Teacher().masked_fill(padding, 0), mask, distance, normalization);
+                var (loss, gradient) = LossAndGradient(Student().masked_fill(padding, junk), Teacher().masked_fill(padding, junk), mask, distance, normalization);
+                Assert.Equal(cleanLoss, loss, 12);
+                Assert.True(gradient.isfinite().all().item<bool>(), $"{distance}/{normalization}: non-finite gradient");
+                Assert.True(gradient.eq(cleanGradient).all().item<bool>(), $"{distance}/{normalization}: the gradient changed with the padding");
+                Assert.True(gradient.masked_select(padding).eq(0).all().item<bool>()); // nothing flows into padded positions
+            }
+        }
+    }
+
+    private static (double Loss, Tensor Gradient) LossAndGradient(Tensor student, Tensor teacher, Tensor mask, HiddenDistance distance,
+        HiddenNormalization normalization)
+    {
+        var leaf = student.detach().requires_grad_(true);
+        var loss = HiddenStateDistance.Compute(leaf, teacher, distance, normalization, mask);
+        loss.backward();
+        return (Value(loss), leaf.grad!.detach().clone());
+    }
 }

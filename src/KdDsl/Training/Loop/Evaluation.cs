@@ -1,3 +1,4 @@
+using System;
 using KdDsl.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,7 +22,7 @@ public static class Evaluation
                 long length = System.Math.Min(batchSize, data.Count - start);
                 var inputs = data.Features.narrow(0, start, length).to(device);
                 var labels = data.Labels.narrow(0, start, length).to(device);
-                correct += model.call(inputs).argmax(1).eq(labels).sum().item<long>();
+                correct += Call(model, inputs, data, start, length).argmax(1).eq(labels).sum().item<long>();
             }
         }
         if (wasTraining) model.train();
@@ -42,7 +43,7 @@ public static class Evaluation
                 {
                     long length = System.Math.Min(batchSize, data.Count - start);
                     using var inputs = data.Features.narrow(0, start, length).to(device);
-                    parts.Add(model.call(inputs).cpu());
+                    parts.Add(Call(model, inputs, data, start, length).cpu());
                 }
             }
             return cat(parts, 0);
@@ -51,6 +52,20 @@ public static class Evaluation
         {
             foreach (var part in parts) part.Dispose();
             if (wasTraining) model.train();
+        }
+    }
+
+    /// <summary>The model's output for one evaluation batch; a failure names the data set (the split) and the samples.</summary>
+    private static Tensor Call(nn.Module<Tensor, Tensor> model, Tensor inputs, LabeledDataset data, long start, long length)
+    {
+        try
+        {
+            return model.call(inputs);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidOperationException(
+                $"Evaluating the model on '{data.Name}' failed at samples {start}..{start + length - 1}: {e.Message}", e);
         }
     }
 
