@@ -99,6 +99,7 @@ internal static class ExperimentEmitter
             w.Line($"options ??= new {Training}.RunOptions();");
             string bins = spec.Calibration is { } calibration ? $", calibrationBins: {Int(calibration.Bins)}" : "";
             w.Line($"var run = new {Training}.ExperimentRun({Literal(spec.ClassName)}, data, {SweepEmitter.Settings(spec)}, options{bins});");
+            w.Wrapped("run.CheckRequirements(", Requirements(spec), "); // before anything trains");
             if (spec.Teacher is { } teacher) WriteTeacher(w, spec, teacher);
 
             if (spec.Matching is null) // with layer matching the student was built right after the teacher
@@ -138,6 +139,17 @@ internal static class ExperimentEmitter
         });
     }
 
+    /// <summary>The declared requirements <c>ExperimentRun.CheckRequirements</c> checks before the teacher trains.</summary>
+    private static List<string> Requirements(ExperimentSpec spec)
+    {
+        var requirements = new List<string>();
+        if (spec.Calibration is not null) requirements.Add("validationNeededBy: \"[CalibratedTeacher]\"");
+        if (spec.Teacher?.Checkpoint is { } teacherCheckpoint) requirements.Add("teacherCheckpoint: " + Literal(teacherCheckpoint));
+        if (spec.Train.Checkpoint is { } checkpoint) requirements.Add("distillationCheckpoint: " + Literal(checkpoint));
+        if (CachedOnDisk(spec)) requirements.Add("cacheDirectory: " + Literal(spec.Teacher!.CacheDirectory ?? ".kddsl-cache"));
+        return requirements;
+    }
+
     private static string LoadDataset(DatasetSpec dataset)
     {
         const string Data = "global::KdDsl.Data";
@@ -154,11 +166,16 @@ internal static class ExperimentEmitter
     /// </summary>
     public static void WriteBuild(SourceWriter w, string variable, ModelSpec model, string role, int seedOffset)
     {
+        w.Wrapped($"var {variable} = run.Build(", new[] { ModelFactory(model), Literal(role), Literal(model.DisplayName), $"seedOffset: {Int(seedOffset)}" }, ");");
+    }
+
+    /// <summary>The lambda that constructs <paramref name="model"/> from the data's shape.</summary>
+    private static string ModelFactory(ModelSpec model)
+    {
         string arguments = !model.TakesShape ? ""
             : model.TakesChannels ? "(int)data.Train.SampleShape[0], data.Train.ClassCount" // an image model: channels of [N, C, H, W]
             : "data.Train.FeatureCount, data.Train.ClassCount";
-        w.Wrapped($"var {variable} = run.Build(",
-            new[] { $"() => new {model.FullyQualifiedName}({arguments})", Literal(role), Literal(model.DisplayName), $"seedOffset: {Int(seedOffset)}" }, ");");
+        return $"() => new {model.FullyQualifiedName}({arguments})";
     }
 
     private static void WriteTeacher(SourceWriter w, ExperimentSpec spec, TeacherSpec teacher)
@@ -173,7 +190,15 @@ internal static class ExperimentEmitter
         {
             WriteBuild(w, "teacher", teacher.Model, "teacher", 0);
         }
-        if (spec.Matching is { } matching) MatchingEmitter.WriteStudentAndMap(w, spec, matching);
+        if (spec.Matching is { } matching)
+        {
+            MatchingEmitter.WriteStudentAndMap(w, spec, matching);
+        }
+        else
+        {
+            w.Line("// The student is built and checked against the data now, then discarded: a misfit stops the run before the teacher trains.");
+            w.Wrapped("run.Probe(", new[] { ModelFactory(spec.Student), Literal("student"), Literal(spec.Student.DisplayName), "seedOffset: 1" }, ");");
+        }
         string teacherSettings = SweepEmitter.TeacherSettings(spec, teacher.Epochs > 0 ? $"Epochs = {Int(teacher.Epochs)}" : null, teacher.LearningRate);
         w.Wrapped("var teacherPhase = run.PrepareTeacher(", new[]
         {

@@ -31,6 +31,7 @@ namespace Sample.Experiments
         {
             options ??= new global::KdDsl.Training.RunOptions();
             var run = new global::KdDsl.Training.ExperimentRun("CachedMatchingKd", data, options.Apply(DeclaredSettings), options);
+            run.CheckRequirements(cacheDirectory: "cache/teachers"); // before anything trains
             var teacher = run.Build(() => new global::Sample.Deep(data.Train.FeatureCount, data.Train.ClassCount), "teacher", "Sample.Deep",
                 seedOffset: 0);
             // Layer matching: the student is built now, so both stacks are checked and the layer map resolved before any training step.

@@ -21,8 +21,11 @@ namespace Sample.Experiments
         {
             options ??= new global::KdDsl.Training.RunOptions();
             var run = new global::KdDsl.Training.ExperimentRun("EngineKd", data, options.Apply(DeclaredSettings), options);
+            run.CheckRequirements(cacheDirectory: "cache/teachers"); // before anything trains
             var teacher = run.Build(() => new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount), "teacher",
                 "Sample.BigNet", seedOffset: 0);
+            // The student is built and checked against the data now, then discarded: a misfit stops the run before the teacher trains.
+            run.Probe(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);
             var teacherPhase = run.PrepareTeacher(teacher, "Sample.BigNet", null, run.Settings, global::KdDsl.TeacherSelection.LastEpoch,
                 stopAtAccuracy: 0d);
             // The teacher's outputs, computed once: the loop reads them by batch indices instead of running the teacher.

@@ -18,8 +18,11 @@ static partial class GlobalMse
     {
         options ??= new global::KdDsl.Training.RunOptions();
         var run = new global::KdDsl.Training.ExperimentRun("GlobalMse", data, options.Apply(DeclaredSettings), options);
+        run.CheckRequirements(); // before anything trains
         var teacher = run.Build(() => new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount), "teacher", "Sample.BigNet",
             seedOffset: 0);
+        // The student is built and checked against the data now, then discarded: a misfit stops the run before the teacher trains.
+        run.Probe(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);
         var teacherPhase = run.PrepareTeacher(teacher, "Sample.BigNet", null, run.Settings, global::KdDsl.TeacherSelection.LastEpoch,
             stopAtAccuracy: 0d);
         var student = run.Build(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);

@@ -27,8 +27,11 @@ namespace Sample.Experiments
         {
             options ??= new global::KdDsl.Training.RunOptions();
             var run = new global::KdDsl.Training.ExperimentRun("HintonKd", data, options.Apply(DeclaredSettings), options);
+            run.CheckRequirements(teacherCheckpoint: "teachers/big.ckpt"); // before anything trains
             var teacher = run.Build(() => new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount), "teacher",
                 "Sample.BigNet", seedOffset: 0);
+            // The student is built and checked against the data now, then discarded: a misfit stops the run before the teacher trains.
+            run.Probe(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);
             var teacherPhase = run.PrepareTeacher(teacher, "Sample.BigNet", "teachers/big.ckpt", run.Settings with { Epochs = 3 },
                 global::KdDsl.TeacherSelection.LastEpoch, stopAtAccuracy: 0d);
             var student = run.Build(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);

@@ -27,8 +27,12 @@ namespace Sample.Experiments
         {
             options ??= new global::KdDsl.Training.RunOptions();
             var run = new global::KdDsl.Training.ExperimentRun("PartialCalibratedKd", data, options.Apply(DeclaredSettings), options, calibrationBins: 10);
+            run.CheckRequirements(validationNeededBy: "[CalibratedTeacher]"); // before anything trains
             var teacher = run.Build(() => new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount), "teacher",
                 "Sample.BigNet", seedOffset: 0);
+            // The student is built and checked against the data now, then discarded: a misfit stops the run before the teacher trains.
+            run.Probe(() => new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount), "student", "Sample.BigNet",
+                seedOffset: 1);
             var teacherPhase = run.PrepareTeacher(teacher, "Sample.BigNet", null, run.Settings,
                 global::KdDsl.TeacherSelection.LowestValidationLoss, stopAtAccuracy: 0d);
             var teacherCalibration = run.CalibrateTeacher(teacher);

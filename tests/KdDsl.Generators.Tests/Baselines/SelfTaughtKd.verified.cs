@@ -17,9 +17,12 @@ partial class SelfTaughtKd
     {
         options ??= new global::KdDsl.Training.RunOptions();
         var run = new global::KdDsl.Training.ExperimentRun("SelfTaughtKd", data, options.Apply(DeclaredSettings), options);
+        run.CheckRequirements(); // before anything trains
         // Self teacher (Tf-KD self): the student's architecture, from the student's initial weights, trained with cross-entropy first.
         var teacher = run.Build(() => new global::Sample.SmallNet(), "teacher", "Sample.SmallNet", seedOffset: 1);
         run.Seed(2);
+        // The student is built and checked against the data now, then discarded: a misfit stops the run before the teacher trains.
+        run.Probe(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);
         var teacherPhase = run.PrepareTeacher(teacher, "Sample.SmallNet", null, run.Settings with { Epochs = 2 },
             global::KdDsl.TeacherSelection.LastEpoch, stopAtAccuracy: 0d);
         using var teacherLogitWeights = global::KdDsl.Training.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, "teacher", "Sample.SmallNet");

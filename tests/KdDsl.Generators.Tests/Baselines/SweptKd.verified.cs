@@ -31,8 +31,11 @@ namespace Sample.Experiments
         {
             options ??= new global::KdDsl.Training.RunOptions();
             var run = new global::KdDsl.Training.ExperimentRun("SweptKd", data, options.Apply(DeclaredSettings) with { LearningRate = trial.LearningRate }, options);
+            run.CheckRequirements(); // before anything trains
             var teacher = run.Build(() => new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount), "teacher",
                 "Sample.BigNet", seedOffset: 0);
+            // The student is built and checked against the data now, then discarded: a misfit stops the run before the teacher trains.
+            run.Probe(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);
             var teacherPhase = run.PrepareTeacher(teacher, "Sample.BigNet", null,
                 run.Settings with { LearningRate = DeclaredSettings.LearningRate, Epochs = 3 }, trial.TeacherSelection, stopAtAccuracy: 0d);
             var student = run.Build(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);
@@ -151,7 +154,7 @@ namespace Sample.Experiments
 
             public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> Configuration(int trial) => Grid[trial].Configuration();
 
-            public string? TeacherKey(int trial) => Grid[trial].TeacherSelection.ToString() + "-e805ea5d";
+            public string? TeacherKey(int trial) => Grid[trial].TeacherSelection.ToString() + "-2925ec62";
 
             public global::KdDsl.Sweeps.SweepTrialResult RunTrial(int trial, global::KdDsl.Data.DatasetSplits data, int seed, global::KdDsl.Training.RunOptions? options = null)
             {

@@ -26,6 +26,7 @@ namespace Sample.Experiments
         {
             options ??= new global::KdDsl.Training.RunOptions();
             var run = new global::KdDsl.Training.ExperimentRun("TeacherFreeKd", data, options.Apply(DeclaredSettings), options);
+            run.CheckRequirements(); // before anything trains
             var student = run.Build(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);
             var distillation = run.Distill(student, teacher: null, Terms());
             return new Result(run, student, distillation, null);

@@ -302,3 +302,14 @@ public partial class LoggedDivergencesKd
 public partial class TinyImageKd
 {
 }
+
+/// <summary>A teacher that trains for a while, calibrated: the run needs a validation split, and its checkpoints must be writable.</summary>
+[Distillation]
+[Teacher(typeof(TinyTeacher), Epochs = 3, Checkpoint = "kddsl-test-artifacts/early-checks-teacher.ckpt")]
+[CalibratedTeacher]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.KlDivergence)]
+[Train(Epochs = 1, BatchSize = 50)]
+public partial class EarlyChecksKd
+{
+}

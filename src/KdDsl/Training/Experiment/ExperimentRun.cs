@@ -83,6 +83,59 @@ public sealed class ExperimentRun
     }
 
     /// <summary>
+    /// Builds a model the run needs later exactly as <see cref="Build{TModel}"/> would and checks it against the data, then
+    /// discards it and restores the random state: a student that cannot take the data is refused before the teacher trains,
+    /// and the run's numbers are the same as without the check.
+    /// </summary>
+    public void Probe<TModel>(Func<TModel> create, string role, string modelType, int seedOffset) where TModel : nn.Module<Tensor, Tensor>
+    {
+        using var state = torch.get_rng_state();
+        try
+        {
+            using var model = Build(create, role, modelType, seedOffset);
+        }
+        finally
+        {
+            torch.set_rng_state(state);
+        }
+    }
+
+    /// <summary>
+    /// Checks, before any training step, what would otherwise fail only after the teacher has trained: that a validation split
+    /// exists when <paramref name="validationNeededBy"/> names something that needs one, and that every checkpoint or cache
+    /// path the run will write (the run's options override the declared ones) can be written.
+    /// </summary>
+    public void CheckRequirements(string? validationNeededBy = null, string? teacherCheckpoint = null, string? distillationCheckpoint = null,
+        string? cacheDirectory = null)
+    {
+        if (validationNeededBy is not null && Data.Validation is null)
+            throw new InvalidOperationException(
+                $"{validationNeededBy} needs a validation split, and the data has none: pass DatasetSplits with Validation, or set " +
+                "[Dataset(ValidationFraction = ...)]. Nothing was trained.");
+        CheckWritable(Options.TeacherCheckpoint ?? teacherCheckpoint, "teacher checkpoint", file: true);
+        CheckWritable(Options.Checkpoint ?? distillationCheckpoint, "distillation checkpoint", file: true);
+        CheckWritable(cacheDirectory, "teacher-output cache folder", file: false);
+    }
+
+    private static void CheckWritable(string? path, string what, bool file)
+    {
+        if (string.IsNullOrEmpty(path)) return;
+        try
+        {
+            string full = System.IO.Path.GetFullPath(path);
+            string folder = file ? System.IO.Path.GetDirectoryName(full) ?? "." : full;
+            System.IO.Directory.CreateDirectory(folder);
+            string probe = System.IO.Path.Combine(folder, $".kddsl-write-check-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            System.IO.File.WriteAllBytes(probe, Array.Empty<byte>());
+            System.IO.File.Delete(probe);
+        }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new System.IO.IOException($"The {what} '{path}' cannot be written ({e.Message}); choose another path. Nothing was trained.", e);
+        }
+    }
+
+    /// <summary>
     /// Loads the teacher from its checkpoint (<see cref="RunOptions.TeacherCheckpoint"/>, else <paramref name="declaredCheckpoint"/>)
     /// when the file exists; otherwise trains it with <paramref name="teacherSettings"/>, keeping the epoch
     /// <paramref name="selection"/> picks, and saves it there atomically. Then measures it on the test split.
