@@ -21,8 +21,14 @@ public static class SweepCommandLine
     /// <param name="datasets">The data sets they can run on.</param>
     /// <param name="defaultDataRoot">The <c>--data</c> default handed to each data set's loader.</param>
     /// <param name="output">Where to write (default: the console).</param>
+    /// <param name="error">Where a user error goes, as one line (default: the console's error stream).</param>
+    /// <remarks>
+    /// A mistake of the user's (an unknown experiment or data set, a data folder or database that does not exist, a trial
+    /// index out of range, bad data) prints one line, <c>error: ...</c>, and returns 2, with no stack trace; anything else is a
+    /// bug and propagates.
+    /// </remarks>
     public static int Invoke(string[] args, IReadOnlyList<ISweepExperiment> experiments, IReadOnlyList<SweepDataset> datasets,
-        string defaultDataRoot = "../shared/data", TextWriter? output = null)
+        string defaultDataRoot = "../shared/data", TextWriter? output = null, TextWriter? error = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         if (experiments.Select(e => e.Name).Distinct().Count() != experiments.Count || datasets.Select(d => d.Name).Distinct().Count() != datasets.Count)
@@ -55,7 +61,7 @@ public static class SweepCommandLine
             if (trial < 0 || trial >= experiment.TrialCount)
                 throw new ArgumentOutOfRangeException("--trial", trial, $"{experiment.Name} has trials 0 to {experiment.TrialCount - 1}.");
             int seed = p.GetValue(runSeed) ?? experiment.DeclaredSeed;
-            using var data = dataset.Load(p.GetValue(runData)!).Validate();
+            using var data = dataset.Load(DataRoot(p, runData)).Validate();
             var result = experiment.RunTrial(trial, data, seed);
             o.WriteLine($"{experiment.Name} / {dataset.Name} / trial {trial} ({SweepGrid.Describe(experiment.Configuration(trial))}) / seed {seed}");
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -80,8 +86,9 @@ public static class SweepCommandLine
             string db = p.GetValue(sweepDb) ?? (shard.Count == 1 ? "sweep.db" : $"sweep.shard-{shard.Index}-of-{shard.Count}.db");
             var items = SweepPlan.Enumerate(Select(experiments, p.GetValue(sweepExperiments), e => e.Name, "experiment"),
                 Select(datasets, p.GetValue(sweepDatasets), d => d.Name, "data set"), p.GetValue(sweepSeeds), shard);
+            string dataRoot = DataRoot(p, sweepData); // a missing folder would otherwise fail every trial on its own
             using var store = SweepStore.Open(db);
-            var summary = SweepRunner.Run(store, items, p.GetValue(sweepData)!, shard, o, p.GetValue(retry));
+            var summary = SweepRunner.Run(store, items, dataRoot, shard, o, p.GetValue(retry));
             o.WriteLine($"Done: {summary.Ran} run, {summary.Failed} failed, {summary.AlreadyFinished} already finished, {summary.SkippedFailed} failed earlier (skipped).");
             return summary.Failed == 0 ? 0 : 1;
         });
@@ -92,7 +99,7 @@ public static class SweepCommandLine
         var report = new Command("report", "Best configuration per data set and student, cost per knob value, most robust configuration.") { reportDb, reportOut };
         report.SetAction(p =>
         {
-            var records = SweepStore.ReadMerged(p.GetValue(reportDb)!, out var conflicts);
+            var records = SweepStore.ReadMerged(p.GetValue(reportDb)!.Select(ExistingDatabase).ToList(), out var conflicts);
             foreach (string conflict in conflicts) o.WriteLine("warning: " + conflict);
             var analysis = SweepAnalysis.From(records);
             o.Write(analysis.ToMarkdown());
@@ -128,8 +135,33 @@ public static class SweepCommandLine
         });
 
         var root = new RootCommand("Configuration sweeps of KdDsl experiments.") { list, run, sweep, report, slurm };
-        return root.Parse(args).Invoke(new InvocationConfiguration { Output = o });
+        var errors = error ?? Console.Error;
+        try
+        {
+            return root.Parse(args).Invoke(new InvocationConfiguration { Output = o, Error = errors, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            errors.WriteLine("error: " + string.Join(" ", e.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)));
+            return 2;
+        }
     }
+
+    private static bool IsUserError(Exception e) => e is ArgumentException or FileNotFoundException or DirectoryNotFoundException
+        or UnauthorizedAccessException or InvalidDataException or Data.DatasetException;
+
+    /// <summary>The <c>--data</c> value; one written on the command line must exist (the default may serve data sets that need no files).</summary>
+    private static string DataRoot(ParseResult parse, Option<string> option)
+    {
+        string path = parse.GetValue(option)!;
+        return parse.GetResult(option) is { Implicit: false } ? ExistingFolder(path) : path;
+    }
+
+    private static string ExistingFolder(string path) => Directory.Exists(path) ? path
+        : throw new DirectoryNotFoundException($"The data folder '{path}' ({Path.GetFullPath(path)}) does not exist; pass --data <the folder holding the data sets>.");
+
+    private static string ExistingDatabase(string path) => File.Exists(path) ? path
+        : throw new FileNotFoundException($"The sweep database '{path}' ({Path.GetFullPath(path)}) does not exist; pass --db <a database written by sweep>.");
 
     /// <summary>How this process was started, for a script to start it again: <c>dotnet app.dll</c> or the app host's path.</summary>
     public static string CurrentCommand()
@@ -154,7 +186,7 @@ public static class SweepCommandLine
         o.WriteLine($"Work items with {seeds} seed(s): {total}");
         foreach (string db in databases)
         {
-            using var store = SweepStore.Open(db);
+            using var store = SweepStore.Open(ExistingDatabase(db));
             var counts = store.Statuses().Values.GroupBy(s => s).OrderBy(g => g.Key).Select(g => $"{g.Key.ToString().ToLowerInvariant()} {g.Count()}");
             o.WriteLine($"{db}: {string.Join(", ", counts)}");
         }

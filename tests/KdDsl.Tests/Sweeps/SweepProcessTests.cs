@@ -149,7 +149,8 @@ public sealed class SweepProcessTests : IDisposable, IClassFixture<SweepProcessT
         string script = Path.Combine(folder, "sweep.sbatch"), results = Path.Combine(folder, "results");
         string command = SlurmScript.Quote(DotnetHost()) + " " + SlurmScript.Quote(HostDll());
         var writer = new StringWriter();
-        int code = SweepCommandLine.Invoke(new[] { "slurm", "--shards", "2", "--out", script, "--db-dir", results, "--command", command }
+        // The script hands the shards an explicit --data, which must exist (the host's data sets read no files).
+        int code = SweepCommandLine.Invoke(new[] { "slurm", "--shards", "2", "--out", script, "--db-dir", results, "--command", command, "--data", folder }
             .Concat(ShardedWork).ToArray(), KdDsl.SweepHost.HostSweep.Experiments, KdDsl.SweepHost.HostSweep.Datasets, output: writer);
         Assert.Equal(0, code);
         string text = File.ReadAllText(script);
