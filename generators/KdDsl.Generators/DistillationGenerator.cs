@@ -8,7 +8,9 @@ namespace KdDsl.Generators;
 
 /// <summary>
 /// The incremental pipeline: classes marked [Distillation] → <see cref="ExperimentParser"/> (value-equal spec + diagnostics)
-/// → <see cref="ExperimentEmitter"/>. Only a changed experiment is re-emitted.
+/// → <see cref="ExperimentEmitter"/>. Only a changed experiment is re-emitted. An experiment with an error has no spec and
+/// emits nothing; the generator reports no diagnostic itself: <see cref="DistillationAnalyzer"/> runs the same parser and
+/// reports them, so IDEs and language servers that show only analyzer diagnostics show them too, and each is reported once.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class DistillationGenerator : IIncrementalGenerator
@@ -28,7 +30,6 @@ public sealed class DistillationGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(experiments, static (output, result) =>
         {
-            foreach (var diagnostic in result.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());
             if (result.Spec is { } spec)
                 output.AddSource(spec.HintName, SourceText.From(ExperimentEmitter.Emit(spec), System.Text.Encoding.UTF8));
         });

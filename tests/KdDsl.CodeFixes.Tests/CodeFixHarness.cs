@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using Xunit;
 
@@ -17,8 +18,8 @@ namespace KdDsl.CodeFixes.Tests;
 
 /// <summary>
 /// Runs a code fix the way an IDE does, without the IDE: an <see cref="AdhocWorkspace"/> project compiled against the real
-/// KdDsl and TorchSharp assemblies, the generator run over it for its diagnostics, the fix's code action applied, and the
-/// result run through the generator and the compiler again.
+/// KdDsl and TorchSharp assemblies, <see cref="DistillationAnalyzer"/> run over it for its diagnostics, the fix's code action
+/// applied, and the result run through the analyzer, the generator and the compiler again.
 /// </summary>
 internal static class CodeFixHarness
 {
@@ -75,25 +76,33 @@ internal static class CodeFixHarness
         return solution.GetDocument(documentId)!;
     }
 
-    /// <summary>The generator's diagnostics for the project, and the compilation with its output added.</summary>
+    /// <summary>
+    /// The KD diagnostics of the project, from <see cref="DistillationAnalyzer"/> as an IDE gets them (the generator reports
+    /// none), and the compilation with the generator's output added.
+    /// </summary>
     public static async Task<(ImmutableArray<Diagnostic> Diagnostics, Compilation Output, int GeneratedFiles)> RunGeneratorAsync(Project project)
     {
         var compilation = (await project.GetCompilationAsync())!;
         var driver = CSharpGeneratorDriver.Create(new[] { new DistillationGenerator().AsSourceGenerator() }, parseOptions: ParseOptions)
-            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var result = driver.GetRunResult().Results.Single();
         if (result.Exception is not null) throw new InvalidOperationException("The generator threw.", result.Exception);
+        Assert.Empty(result.Diagnostics);
+        var diagnostics = await compilation
+            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new DistillationAnalyzer()), project.AnalyzerOptions)
+            .GetAnalyzerDiagnosticsAsync();
+        if (diagnostics.FirstOrDefault(d => d.Id == "AD0001") is { } crash) throw new InvalidOperationException("The analyzer threw: " + crash.GetMessage());
         return (diagnostics, output, result.GeneratedSources.Length);
     }
 
-    /// <summary>The code actions <paramref name="provider"/> offers for the (first) generator diagnostic <paramref name="id"/> in the document.</summary>
+    /// <summary>The code actions <paramref name="provider"/> offers for the (first) analyzer diagnostic <paramref name="id"/> in the document.</summary>
     public static async Task<IReadOnlyList<CodeAction>> FixesAsync(Document document, CodeFixProvider provider, string id)
     {
         Assert.Contains(id, provider.FixableDiagnosticIds);
         var (diagnostics, _, _) = await RunGeneratorAsync(document.Project);
         var diagnostic = diagnostics.FirstOrDefault(d => d.Id == id);
         Assert.True(diagnostic is not null,
-            $"Expected {id}; the generator reported: {string.Join("; ", diagnostics.Select(d => d.Id + " " + d.GetMessage()))}");
+            $"Expected {id}; the analyzer reported: {string.Join("; ", diagnostics.Select(d => d.Id + " " + d.GetMessage()))}");
         var actions = new List<CodeAction>();
         var context = new CodeFixContext(document, diagnostic!, (action, _) => actions.Add(action), CancellationToken.None);
         await provider.RegisterCodeFixesAsync(context);
@@ -126,7 +135,7 @@ internal static class CodeFixHarness
         var (diagnostics, output, generated) = await RunGeneratorAsync(fixedDocument.Project);
         Assert.DoesNotContain(diagnostics, d => d.Id == id);
         Assert.True(!diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error),
-            "The fix left generator errors: " + string.Join("; ", diagnostics.Select(d => d.Id + " " + d.GetMessage())) + "\n" + fixedSource);
+            "The fix left KD errors: " + string.Join("; ", diagnostics.Select(d => d.Id + " " + d.GetMessage())) + "\n" + fixedSource);
         Assert.Equal(1, generated);
         var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, "The fixed experiment does not compile: " + string.Join("; ", errors) + "\n" + fixedSource);

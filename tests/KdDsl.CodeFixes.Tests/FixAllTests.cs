@@ -13,10 +13,7 @@ namespace KdDsl.CodeFixes.Tests;
 /// <summary>"Fix all occurrences in document" (the batch fixer) merges the fixes of several diagnostics.</summary>
 public sealed class FixAllTests
 {
-    /// <summary>
-    /// The generator's diagnostics as an IDE hands them to a fix-all: the generator reports file-path locations, which the
-    /// IDE maps to the document with that path.
-    /// </summary>
+    /// <summary>The analyzer's diagnostics of a document, as an IDE hands them to a fix-all.</summary>
     private sealed class GeneratorDiagnostics : FixAllContext.DiagnosticProvider
     {
         public override async Task<IEnumerable<Diagnostic>> GetDocumentDiagnosticsAsync(Document document, CancellationToken cancellationToken)

@@ -7,11 +7,12 @@ using System.Runtime.CompilerServices;
 using KdDsl.Generators;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
 namespace KdDsl.Generators.Tests;
 
-/// <summary>Compiles test sources against the real KdDsl and TorchSharp assemblies and runs the generator over them.</summary>
+/// <summary>Compiles test sources against the real KdDsl and TorchSharp assemblies and runs the generator and the analyzer over them.</summary>
 internal static class GeneratorHarness
 {
     /// <summary>Two valid models shared by the test sources.</summary>
@@ -62,15 +63,48 @@ internal static class GeneratorHarness
         parseOptions: ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
-    /// <summary>Runs the generator; returns its result and the compilation with the generated files added.</summary>
-    public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources)
+    /// <summary>
+    /// What a run shows a user: <see cref="Diagnostics"/> are the KD diagnostics <see cref="DistillationAnalyzer"/> reports on the
+    /// input compilation (the generator reports none), <see cref="GeneratedSources"/> the generator's files, and
+    /// <see cref="Exception"/> the generator's exception or, as an <see cref="InvalidOperationException"/>, the analyzer's (AD0001).
+    /// </summary>
+    public sealed record GeneratorRun(ImmutableArray<Diagnostic> Diagnostics, ImmutableArray<GeneratedSourceResult> GeneratedSources, Exception? Exception);
+
+    /// <summary>Runs the generator and the analyzer; returns their result and the compilation with the generated files added.</summary>
+    public static (GeneratorRun Result, Compilation Output) Run(params string[] sources)
+    {
+        var (result, output) = RunUnchecked(sources);
+        if (result.Exception is not null) throw new InvalidOperationException("The generator or the analyzer threw.", result.Exception);
+        return (result, output);
+    }
+
+    /// <summary>As <see cref="Run"/>, without throwing on an exception of the generator or the analyzer.</summary>
+    public static (GeneratorRun Result, Compilation Output) RunUnchecked(params string[] sources)
     {
         var compilation = Compile(sources);
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var result = driver.GetRunResult().Results.Single();
-        if (result.Exception is not null) throw new InvalidOperationException("The generator threw.", result.Exception);
-        return (result, output);
+        // Every KD diagnostic comes from the analyzer, so none is reported twice.
+        Assert.Empty(result.Diagnostics);
+        var diagnostics = AnalyzerDiagnostics(compilation);
+        var exception = result.Exception ?? AnalyzerException(diagnostics);
+        return (new GeneratorRun(diagnostics.Where(d => d.Id != "AD0001").ToImmutableArray(), result.GeneratedSources, exception), output);
     }
+
+    /// <summary>
+    /// The diagnostics <see cref="DistillationAnalyzer"/> reports on <paramref name="compilation"/> (as the compiler would: after
+    /// #pragma and the severities <paramref name="options"/> configure), in the order it reports them; AD0001 if it threw.
+    /// </summary>
+    public static ImmutableArray<Diagnostic> AnalyzerDiagnostics(Compilation compilation, AnalyzerOptions? options = null) =>
+        compilation.WithAnalyzers(
+                ImmutableArray.Create<DiagnosticAnalyzer>(new DistillationAnalyzer()),
+                new CompilationWithAnalyzersOptions(options ?? new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+                    onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: false))
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+
+    /// <summary>The analyzer's exception (reported as AD0001), or null.</summary>
+    public static Exception? AnalyzerException(IEnumerable<Diagnostic> diagnostics) =>
+        diagnostics.FirstOrDefault(d => d.Id == "AD0001") is { } crash ? new InvalidOperationException("The analyzer threw: " + crash.GetMessage()) : null;
 
     /// <summary>All compiler diagnostics of the output at warning level or above.</summary>
     public static IReadOnlyList<Diagnostic> CompilerDiagnostics(Compilation output) =>

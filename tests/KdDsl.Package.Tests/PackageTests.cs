@@ -35,6 +35,11 @@ public sealed class PackageTests
         // The generator's and code fixes' run-time dependency: the compiler loads it only from beside them.
         Assert.Contains("analyzers/dotnet/cs/KdDsl.Abstractions.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/KdDsl.CodeFixes.dll", entries);
+        // One generator DLL, holding both the generator (which emits) and the analyzer (which reports the KD diagnostics).
+        Assert.Equal(new[] { "analyzers/dotnet/cs/KdDsl.Abstractions.dll", "analyzers/dotnet/cs/KdDsl.CodeFixes.dll", "analyzers/dotnet/cs/KdDsl.Generators.dll" },
+            entries.Where(e => e.StartsWith("analyzers/", StringComparison.Ordinal) && e.EndsWith(".dll", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Superset(new[] { "KdDsl.Generators.DistillationGenerator", "KdDsl.Generators.DistillationAnalyzer" }.ToHashSet(),
+            TypeNames(zip.GetEntry("analyzers/dotnet/cs/KdDsl.Generators.dll")!).ToHashSet());
         Assert.Contains("build/KdDsl.targets", entries);
         Assert.Contains("buildTransitive/KdDsl.targets", entries);
         // Only KdDsl and its attributes are lib assemblies; no Roslyn assembly travels with the analyzers.
@@ -116,5 +121,17 @@ public sealed class PackageTests
         var build = package.Dotnet("broken consumer: dotnet build", project, BuildTimeout, "build", "-nr:false");
         Assert.True(build.ExitCode != 0, "A temperature of 0 must fail the build:\n" + build);
         Assert.Matches(new Regex(@"Program\.cs\(\d+,\d+\): error KD0009: "), build.Output);
+    }
+
+    /// <summary>The full names of the types an assembly in the package defines.</summary>
+    private static string[] TypeNames(ZipArchiveEntry assembly)
+    {
+        var bytes = new MemoryStream();
+        using (var stream = assembly.Open()) stream.CopyTo(bytes);
+        bytes.Position = 0;
+        using var pe = new System.Reflection.PortableExecutable.PEReader(bytes);
+        var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        return metadata.TypeDefinitions.Select(metadata.GetTypeDefinition)
+            .Select(t => metadata.GetString(t.Namespace) + "." + metadata.GetString(t.Name)).ToArray();
     }
 }

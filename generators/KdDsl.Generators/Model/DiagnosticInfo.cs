@@ -13,16 +13,17 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
 }
 
 /// <summary>
-/// A diagnostic kept as plain values until the output step reports it. <see cref="Fix"/>, when set, is the replacement a code
+/// A diagnostic kept as plain values (the parse result is cached by the generator) until <see cref="DistillationAnalyzer"/> reports it. <see cref="Fix"/>, when set, is the replacement a code
 /// fix offers (e.g. the nearest valid layer path); it travels in the diagnostic's properties under <see cref="FixProperty"/>.
 /// </summary>
 internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationInfo? Location, EquatableArray<string> MessageArguments, string? Fix = null)
 {
     public const string FixProperty = "KdDsl.Fix";
 
-    public Diagnostic ToDiagnostic() => Fix is null
-        ? Diagnostic.Create(Descriptor, Location?.ToLocation(), System.Linq.Enumerable.ToArray<object?>(MessageArguments))
-        : Diagnostic.Create(Descriptor, Location?.ToLocation(),
+    /// <summary>The diagnostic at <paramref name="location"/> (<see cref="Location"/> resolved to a syntax tree by the caller).</summary>
+    public Diagnostic ToDiagnostic(Microsoft.CodeAnalysis.Location? location) => Fix is null
+        ? Diagnostic.Create(Descriptor, location, System.Linq.Enumerable.ToArray<object?>(MessageArguments))
+        : Diagnostic.Create(Descriptor, location,
             System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty.Add(FixProperty, Fix),
             System.Linq.Enumerable.ToArray<object?>(MessageArguments));
 }

@@ -34,19 +34,27 @@ internal sealed class ExperimentParser
     }
 
     /// <summary>The transform of the incremental pipeline.</summary>
-    public static ExperimentParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static ExperimentParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Parse(context.SemanticModel.Compilation, (TypeDeclarationSyntax)context.TargetNode, (INamedTypeSymbol)context.TargetSymbol, cancellationToken);
+
+    /// <summary>
+    /// The one entry point of the generator (through the transform above) and of <see cref="DistillationAnalyzer"/>: the spec
+    /// of the class marked [Distillation] that <paramref name="declaration"/> declares, and everything wrong with it.
+    /// </summary>
+    public static ExperimentParseResult Parse(Compilation compilation, TypeDeclarationSyntax declaration, INamedTypeSymbol type, CancellationToken cancellationToken)
     {
-        var type = (INamedTypeSymbol)context.TargetSymbol;
-        var declaration = (TypeDeclarationSyntax)context.TargetNode;
         // One experiment per class: with [Distillation] on several partial declarations (the compiler reports CS0579) only the
         // declaration holding the first one parses it, so the class is generated (and diagnosed) once, not once per part.
-        var first = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Distillation)?.ApplicationSyntaxReference;
-        if (first is not null && (first.SyntaxTree != declaration.SyntaxTree || !declaration.AttributeLists.Any(l => l.FullSpan.Contains(first.Span))))
+        if (FirstDistillationAttribute(type) is { } first && (first.SyntaxTree != declaration.SyntaxTree || !declaration.AttributeLists.Any(l => l.FullSpan.Contains(first.Span))))
             return new ExperimentParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
-        var parser = new ExperimentParser(context.SemanticModel.Compilation, cancellationToken);
+        var parser = new ExperimentParser(compilation, cancellationToken);
         var spec = parser.ParseClass(declaration, type);
         return new ExperimentParseResult(spec, new EquatableArray<DiagnosticInfo>(parser.diagnostics));
     }
+
+    /// <summary>Where the first [Distillation] of <paramref name="type"/> is written: its declaration is the one that parses the class.</summary>
+    public static SyntaxReference? FirstDistillationAttribute(INamedTypeSymbol type) =>
+        type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Distillation)?.ApplicationSyntaxReference;
 
     private ExperimentSpec? ParseClass(TypeDeclarationSyntax declaration, INamedTypeSymbol type)
     {
