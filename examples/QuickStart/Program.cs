@@ -23,18 +23,16 @@ static int Run(int seedCount, int? epochs)
         AnsiConsole.MarkupLine("[red]--seeds must be at least 1.[/]");
         return 2;
     }
+    if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200; // a file or pipe: do not wrap lines at 80 columns
     var results = new List<DigitsKd.Result>();
-    AnsiConsole.Progress()
-        .Columns(ConsoleProgress.Columns)
-        .Start(context =>
+    ConsoleProgress.Show(progressFor =>
+    {
+        for (int i = 0; i < seedCount; i++)
         {
-            for (int i = 0; i < seedCount; i++)
-            {
-                int seed = DigitsKd.DeclaredSettings.Seed + i;
-                var progress = new ConsoleProgress(context, $"seed {seed}:");
-                results.Add(DigitsKd.Run(new RunOptions { Seed = seed, Epochs = epochs, Progress = progress }));
-            }
-        });
+            int seed = DigitsKd.DeclaredSettings.Seed + i;
+            results.Add(DigitsKd.Run(new RunOptions { Seed = seed, Epochs = epochs, Progress = progressFor($"seed {seed}:") }));
+        }
+    });
 
     var table = new Table().Title("Test accuracy on the digits test split")
         .AddColumns("Seed", "Teacher (WideMlp)", "Student alone (SmallMlp)", "Distilled student (SmallMlp)", "Gain");

@@ -67,12 +67,27 @@ public sealed class LabeledDataset : IDisposable
                 var rowFinite = finite.reshape(features.shape[0], -1).all(1);
                 long row = rowFinite.logical_not().nonzero()[0, 0].item<long>();
                 var sample = features[row].flatten();
-                var badValue = sample[sample.isfinite().logical_not().nonzero()[0, 0]].to_type(ScalarType.Float64).item<double>();
+                long offset = sample.isfinite().logical_not().nonzero()[0, 0].item<long>();
+                var badValue = sample[offset].to_type(ScalarType.Float64).item<double>();
                 string what = double.IsNaN(badValue) ? "NaN" : badValue > 0 ? "+Infinity" : "-Infinity";
+                // Where in the sample: the column of flat data, the index of each dimension otherwise.
+                var sampleShape = features.shape[1..];
+                string at = sampleShape.Length == 1 ? $"column {offset}" : "position " + ShapeText(Unravel(offset, sampleShape));
                 throw new DatasetException(
-                    $"Data set '{name}': sample {row} holds {what}; inputs must be finite (a NaN or infinite input would poison every loss it reaches).");
+                    $"Data set '{name}': sample {row} holds {what} at {at}; inputs must be finite (a NaN or infinite input would poison every loss it reaches).");
             }
         }
+    }
+
+    private static long[] Unravel(long offset, long[] shape)
+    {
+        var index = new long[shape.Length];
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            index[d] = offset % shape[d];
+            offset /= shape[d];
+        }
+        return index;
     }
 
     private static bool IsSupported(ScalarType dtype) => dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16

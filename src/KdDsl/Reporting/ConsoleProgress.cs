@@ -21,6 +21,20 @@ public sealed class ConsoleProgress(ProgressContext context, string label) : IPr
     public static ProgressColumn[] Columns =>
         new ProgressColumn[] { new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn() };
 
+    /// <summary>
+    /// Runs <paramref name="body"/> with progress reporting on the console: live Spectre.Console bars on a terminal, and
+    /// <see cref="LineProgress"/> (whole lines, flushed) when the output goes to a file or a pipe, where redrawn bars would
+    /// leave partial lines behind. <paramref name="body"/> receives a factory of one reporter per label (e.g. per seed).
+    /// </summary>
+    public static void Show(Action<Func<string, IProgress<TrainingProgress>>> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)
+            AnsiConsole.Progress().Columns(Columns).Start(context => body(label => new ConsoleProgress(context, label)));
+        else
+            body(label => new LineProgress(Console.Out, label));
+    }
+
     /// <inheritdoc />
     public void Report(TrainingProgress value)
     {

@@ -48,13 +48,13 @@ public sealed class DataShapeTests : IDisposable
     [InlineData(float.NaN, "NaN")]
     [InlineData(float.PositiveInfinity, "+Infinity")]
     [InlineData(float.NegativeInfinity, "-Infinity")]
-    public void Non_finite_inputs_are_refused_naming_the_set_and_the_sample(float value, string expected)
+    public void Non_finite_inputs_are_refused_naming_the_set_the_sample_and_the_position(float value, string expected)
     {
         var features = zeros(5, 1, 3, 3);
         features[3, 0, 2, 1] = tensor(value);
         var error = Assert.Throws<DatasetException>(() => new LabeledDataset("poisoned train", features, zeros(5, ScalarType.Int64), 2));
         Assert.Contains("'poisoned train'", error.Message);
-        Assert.Contains($"sample 3 holds {expected}", error.Message);
+        Assert.Contains($"sample 3 holds {expected} at position [0, 2, 1]", error.Message);
     }
 
     [Fact]

@@ -160,7 +160,7 @@ public sealed class GeneratedLoopTests
         var features = digits.Train.Features.clone();
         features[37, 5] = tensor(float.NaN);
         var error = Assert.Throws<DatasetException>(() => new LabeledDataset("poisoned", features, digits.Train.Labels.clone(), 10));
-        Assert.Contains("'poisoned': sample 37 holds NaN", error.Message);
+        Assert.Contains("'poisoned': sample 37 holds NaN at column 5", error.Message);
     }
 
     private sealed class Counter(Action onReport) : IProgress<TrainingProgress>
