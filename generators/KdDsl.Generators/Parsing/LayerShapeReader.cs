@@ -56,7 +56,7 @@ internal static class LayerShapeReader
             {
                 if (reference.GetSyntax(cancellationToken) is not PropertyDeclarationSyntax declaration) continue;
                 var body = declaration.ExpressionBody?.Expression ?? GetterExpression(declaration);
-                if (body is null) return 0;
+                if (body is null || !compilation.ContainsSyntaxTree(declaration.SyntaxTree)) return 0;
                 var value = compilation.GetSemanticModel(declaration.SyntaxTree).GetConstantValue(body, cancellationToken);
                 return value.HasValue && value.Value is int constant && constant > 0 ? constant : 0;
             }
@@ -76,6 +76,9 @@ internal static class LayerShapeReader
         foreach (var typeReference in field.ContainingType.DeclaringSyntaxReferences)
         {
             var type = typeReference.GetSyntax(cancellationToken);
+            // In an IDE a project reference is a compilation reference: its syntax belongs to another compilation. Unknown here,
+            // as it is in a command-line build (a metadata reference), and checked when the models are built.
+            if (!compilation.ContainsSyntaxTree(type.SyntaxTree)) return 0;
             var semantics = compilation.GetSemanticModel(type.SyntaxTree);
             foreach (var node in type.DescendantNodes())
             {
@@ -136,7 +139,7 @@ internal static class LayerShapeReader
                     TypeDeclarationSyntax t => t.BaseList?.Types.OfType<PrimaryConstructorBaseTypeSyntax>().FirstOrDefault(),
                     _ => null,
                 };
-                if (call is null) return (0, 0);
+                if (call is null || !compilation.ContainsSyntaxTree(call.SyntaxTree)) return (0, 0);
                 if (compilation.GetSemanticModel(call.SyntaxTree).GetOperation(call, cancellationToken) is not IInvocationOperation invocation
                     || !SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, baseType)) return (0, 0);
                 counts.Add(ConstantArgument(invocation, CountParameter));
