@@ -37,16 +37,30 @@ public static class SlurmScript
         text.Append($"#SBATCH --array=0-{(shards - 1).ToString(CultureInfo.InvariantCulture)}\n");
         text.Append($"#SBATCH --cpus-per-task={cpusPerTask.ToString(CultureInfo.InvariantCulture)}\n");
         text.Append($"#SBATCH --time={time}\n");
+        // Slurm opens the log before the script runs: the folder must exist at submission (the slurm command creates it).
         text.Append($"#SBATCH --output={databaseFolder}/slurm-%A_%a.out\n");
+        text.Append("#SBATCH --open-mode=append\n"); // a requeued task adds to its log instead of overwriting it
         text.Append("#SBATCH --requeue\n");
         text.Append("set -euo pipefail\n");
         text.Append($"mkdir -p {folder}\n");
         text.Append("task=\"${SLURM_ARRAY_TASK_ID:?run this script with sbatch (or set SLURM_ARRAY_TASK_ID)}\"\n");
+        // libtorch sizes its thread pool from OMP_NUM_THREADS: one thread per CPU Slurm gave the task.
+        text.Append($"export OMP_NUM_THREADS=\"${{SLURM_CPUS_PER_TASK:-{cpusPerTask.ToString(CultureInfo.InvariantCulture)}}}\"\n");
+        foreach (string program in command.Split(' ').Select(Unquote).Where(w => w.EndsWith(".dll", StringComparison.Ordinal)))
+            text.Append($"[ -e {Quote(program)} ] || {{ echo \"kddsl: the sweep program {program} does not exist on $(hostname); build it where the nodes can see it\" >&2; exit 2; }}\n");
+        for (int i = 0; i + 1 < sweepArguments.Count; i++)
+        {
+            if (sweepArguments[i] != "--data") continue;
+            string data = sweepArguments[i + 1];
+            text.Append($"[ -d {Quote(data)} ] || {{ echo \"kddsl: the data folder {data} does not exist on $(hostname); pass --data a folder the nodes can see\" >&2; exit 2; }}\n");
+        }
         text.Append($"exec {command} sweep --shard \"$task/{n}\" --db {folder}/\"shard-$task.db\"");
         foreach (string argument in sweepArguments) text.Append(' ').Append(Quote(argument));
         text.Append('\n');
         return text.ToString();
     }
+
+    private static string Unquote(string word) => word.Length >= 2 && word[0] == '\'' && word[^1] == '\'' ? word[1..^1] : word;
 
     /// <summary>Quotes a word for bash (single quotes) unless it is plainly safe.</summary>
     public static string Quote(string word) =>

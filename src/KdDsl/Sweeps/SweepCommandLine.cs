@@ -129,6 +129,7 @@ public static class SweepCommandLine
             string script = SlurmScript.Create(p.GetValue(slurmShards), p.GetValue(slurmCommand) ?? CurrentCommand(),
                 Path.GetFullPath(p.GetValue(slurmDbDir)!), arguments, p.GetValue(slurmCpus), p.GetValue(slurmTime)!);
             string file = p.GetValue(slurmOut)!;
+            Directory.CreateDirectory(Path.GetFullPath(p.GetValue(slurmDbDir)!)); // Slurm opens the tasks' logs there before they start
             File.WriteAllText(file, script);
             o.WriteLine($"wrote {file}: sbatch {file}");
             return 0;

@@ -156,6 +156,9 @@ public sealed class SweepProcessTests : IDisposable, IClassFixture<SweepProcessT
         string text = File.ReadAllText(script);
         Assert.Contains("#SBATCH --array=0-1\n", text);
         Assert.Contains("#SBATCH --requeue\n", text);
+        Assert.Contains("#SBATCH --open-mode=append\n", text); // a requeued task appends to its log
+        Assert.Contains("export OMP_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-2}\"\n", text);
+        Assert.True(Directory.Exists(results)); // Slurm opens the logs there before the tasks start
         Assert.Contains($"exec {command} sweep --shard \"$task/2\" --db {results}/\"shard-$task.db\" --seeds 1 --data ", text);
 
         for (int task = 0; task < 2; task++)
@@ -171,6 +174,25 @@ public sealed class SweepProcessTests : IDisposable, IClassFixture<SweepProcessT
         var merged = SweepStore.ReadMerged(new[] { Path.Combine(results, "shard-0.db"), Path.Combine(results, "shard-1.db") }, out _);
         AssertSameTable(single.Rows, merged);
         Assert.Equal(new[] { "0/2", "1/2" }, merged.Select(r => r.Shard).Distinct().OrderBy(s => s));
+    }
+
+    [Fact]
+    public void Slurm_script_stops_with_a_clear_message_when_the_data_folder_is_missing_on_the_node()
+    {
+        string script = Path.Combine(folder, "missing-data.sbatch"), data = Path.Combine(folder, "data-that-will-vanish");
+        Directory.CreateDirectory(data);
+        string command = SlurmScript.Quote(DotnetHost()) + " " + SlurmScript.Quote(HostDll());
+        Assert.Equal(0, SweepCommandLine.Invoke(new[] { "slurm", "--shards", "2", "--out", script, "--db-dir", Path.Combine(folder, "r"),
+            "--command", command, "--data", data }, KdDsl.SweepHost.HostSweep.Experiments, KdDsl.SweepHost.HostSweep.Datasets, output: new StringWriter()));
+        Directory.Delete(data);
+        var info = new ProcessStartInfo("bash", script) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+        info.Environment["SLURM_ARRAY_TASK_ID"] = "0";
+        using var run = Process.Start(info)!;
+        string error = run.StandardError.ReadToEnd();
+        run.StandardOutput.ReadToEnd();
+        run.WaitForExit();
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"kddsl: the data folder {data} does not exist on", error);
     }
 
     private static void AssertSameTable(IReadOnlyList<TrialRecord> expected, IReadOnlyList<TrialRecord> actual)
