@@ -36,6 +36,4 @@ public sealed class StepBatch
 
     /// <summary>With layer matching: the teacher states the layer map reads.</summary>
     public CapturedStates? TeacherStates { get; internal set; }
-
-    internal void ClearTeacher() => teacherLogits = null;
 }
