@@ -60,7 +60,7 @@ public sealed class CachedMatchingBaselineTests
         Assert.Empty(result.Diagnostics); // no KD0015: the cache holds the hidden states too
         Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
         string code = Assert.Single(result.GeneratedSources).SourceText.ToString();
-        Assert.Contains($"TeacherOutputCache.{(caching == "Memory" ? "InMemory" : "OnDisk")}(teacher, layerMap, data.Train, run.Settings.BatchSize, run.Device", code);
+        Assert.Contains($"TeacherOutputCache.{(caching == "Memory" ? "InMemory" : "OnDisk")}(teacher, layerMap, data.Train, run.Settings.BatchSize, run.Device", GeneratorHarness.Flat(code));
         // The loop reads logits and states from the cache (the teacher does not run in it); the runtime test checks the values.
         Assert.Contains("global::KdDsl.Training.TeacherSource.Cached(teacherOutputs)", code);
         Assert.DoesNotContain("TeacherSource.Live", code);

@@ -106,6 +106,9 @@ internal static class GeneratorHarness
     public static Exception? AnalyzerException(IEnumerable<Diagnostic> diagnostics) =>
         diagnostics.FirstOrDefault(d => d.Id == "AD0001") is { } crash ? new InvalidOperationException("The analyzer threw: " + crash.GetMessage()) : null;
 
+    /// <summary>The generated text with every run of whitespace made one space: what a test looks for when a line may wrap.</summary>
+    public static string Flat(string code) => System.Text.RegularExpressions.Regex.Replace(code, @"\s+", " ");
+
     /// <summary>All compiler diagnostics of the output at warning level or above.</summary>
     public static IReadOnlyList<Diagnostic> CompilerDiagnostics(Compilation output) =>
         output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();

@@ -40,9 +40,11 @@ public sealed class MatchingBaselineTests
     {
         var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, MatchingDiagnosticTests.LayeredModels, LayerMatching);
         string code = result.GeneratedSources.Single().SourceText.ToString();
+        // The declared values, as the generated DeclaredMatching passes them (wrapped at 140 columns).
+        string flat = System.Text.RegularExpressions.Regex.Replace(code, @"\s+", " ");
         Assert.Contains("global::KdDsl.LayerSelection.Explicit, Weight: 3d, Distance: global::KdDsl.HiddenDistance.SquaredL2, " +
-                        "Normalization: global::KdDsl.HiddenNormalization.LayerNorm,", code);
-        Assert.Contains("MatchEmbeddings: true, AllToOneTeacherLayer: null, Projection: true, ExplicitMap: new (string, string)[] { (\"blocks.0\", \"blocks.3\"), (\"blocks.2\", \"blocks.11\") });", code);
+                        "Normalization: global::KdDsl.HiddenNormalization.LayerNorm,", flat);
+        Assert.Contains("MatchEmbeddings: true, AllToOneTeacherLayer: null, Projection: true, ExplicitMap: new (string, string)[] { (\"blocks.0\", \"blocks.3\"), (\"blocks.2\", \"blocks.11\") });", flat);
         // Paths read from the models' fields: LayeredMlp's "blocks" ModuleList and its "embedding" input layer.
         Assert.Contains("LayerStackShape.Of(student, \"student\", \"Sample.Shallow\", \"blocks\", \"embedding\")", code);
         Assert.Contains("new double[] { 1d, 1d, 3d }", code);

@@ -80,7 +80,7 @@ public sealed class SweepGeneratorTests
         Assert.Contains("new double[] { 1d - trial.Alpha, trial.Alpha }", code);
         Assert.Contains("terms[1] = trial.Distance == global::KdDsl.LossKind.LogitMse ? global::KdDsl.Losses.DistillationLosses.LogitMse(studentLogits, teacherLogits) " +
                         ": global::KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits, teacherLogits, 4d, trial.StudentTemperature, " +
-                        "global::KdDsl.Losses.KlReduction.BatchMean, true);", code);
+                        "global::KdDsl.Losses.KlReduction.BatchMean, true);", GeneratorHarness.Flat(code));
         // The teacher trains with the declared learning rate; the trial's is the student phases'.
         Assert.Contains("run.Settings with { LearningRate = DeclaredSettings.LearningRate, Epochs = 3 }, trial.TeacherSelection,", code);
         Assert.Contains("options.Apply(DeclaredSettings) with { LearningRate = trial.LearningRate }", code);
@@ -99,12 +99,12 @@ public sealed class SweepGeneratorTests
         Assert.Empty(result.Diagnostics);
         Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
         Assert.Contains("KlDivergence(studentLogits, teacherLogits, trial.Temperature, trial.Temperature, global::KdDsl.Losses.KlReduction.BatchMean, true)",
-            result.GeneratedSources.Single().SourceText.ToString());
+            GeneratorHarness.Flat(result.GeneratedSources.Single().SourceText.ToString()));
 
         (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, Experiment("[Sweep(\"Temperature\", 2.0, 4.0)]",
             "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.KlDivergence, Temperature = 4, StudentTemperature = 1)]"));
         Assert.Contains("KlDivergence(studentLogits, teacherLogits, trial.Temperature, 1d, global::KdDsl.Losses.KlReduction.BatchMean, true)",
-            result.GeneratedSources.Single().SourceText.ToString());
+            GeneratorHarness.Flat(result.GeneratedSources.Single().SourceText.ToString()));
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public sealed class SweepGeneratorTests
             Experiment("[Sweep(\"Distance\", LossKind.LogitMse, LossKind.KlDivergence)]\n[Sweep(\"Temperature\", 2.0)]", "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.LogitMse)]"));
         Assert.Empty(result.Diagnostics);
         Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
-        Assert.Contains("KlDivergence(studentLogits, teacherLogits, trial.Temperature, trial.Temperature,", result.GeneratedSources.Single().SourceText.ToString());
+        Assert.Contains("KlDivergence(studentLogits, teacherLogits, trial.Temperature, trial.Temperature,", GeneratorHarness.Flat(result.GeneratedSources.Single().SourceText.ToString()));
     }
 
     [Theory]

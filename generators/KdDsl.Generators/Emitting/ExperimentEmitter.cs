@@ -97,8 +97,9 @@ internal static class ExperimentEmitter
         w.Block($"public static Result Run({SweepEmitter.TrialParameter(spec)}global::KdDsl.Data.DatasetSplits data, {Training}.RunOptions? options = null)", () =>
         {
             w.Line($"options ??= new {Training}.RunOptions();");
-            string bins = spec.Calibration is { } calibration ? $", calibrationBins: {Int(calibration.Bins)}" : "";
-            w.Line($"var run = new {Training}.ExperimentRun({Literal(spec.ClassName)}, data, {SweepEmitter.Settings(spec)}, options{bins});");
+            var runArguments = new List<string> { Literal(spec.ClassName), "data", SweepEmitter.Settings(spec), "options" };
+            if (spec.Calibration is { } calibration) runArguments.Add($"calibrationBins: {Int(calibration.Bins)}");
+            w.Wrapped($"var run = new {Training}.ExperimentRun(", runArguments, ");");
             w.Wrapped("run.CheckRequirements(", Requirements(spec), "); // before anything trains");
             if (spec.Teacher is { } teacher) WriteTeacher(w, spec, teacher);
 
@@ -213,11 +214,11 @@ internal static class ExperimentEmitter
             string disk = teacher.Caching == TeacherOutputCaching.Disk ? ", " + Literal(teacher.CacheDirectory ?? ".kddsl-cache") : "";
             string kind = teacher.Caching == TeacherOutputCaching.Disk ? "OnDisk" : "InMemory";
             w.Line("// The teacher's outputs, computed once: the loop reads them by batch indices instead of running the teacher.");
-            w.Line($"using var teacherOutputs = {Training}.TeacherOutputCache.{kind}({source}, run.Settings.BatchSize, run.Device{disk});");
+            w.Call("using var teacherOutputs = ", $"{Training}.TeacherOutputCache.{kind}({source}, run.Settings.BatchSize, run.Device{disk})", ";");
         }
         if (NeedsTeacherWeights(spec))
-            w.Line($"using var teacherLogitWeights = {Training}.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, \"teacher\", " +
-                   $"{Literal(teacher.Model.DisplayName)});");
+            w.Call("using var teacherLogitWeights = ",
+                $"{Training}.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, \"teacher\", {Literal(teacher.Model.DisplayName)})", ";");
     }
 
     private static string TeacherSource(ExperimentSpec spec)
@@ -262,7 +263,7 @@ internal static class ExperimentEmitter
             if (all.Contains("studentLogits")) w.Line("var studentLogits = batch.StudentLogits;");
             if (all.Contains("teacherLogits")) w.Line("var teacherLogits = batch.TeacherLogits;");
             if (all.Contains("labels")) w.Line("var labels = batch.Labels;");
-            for (int i = 0; i < calls.Count; i++) w.Line($"terms[{Int(i)}] = {calls[i]};");
+            for (int i = 0; i < calls.Count; i++) w.Call($"terms[{Int(i)}] = ", calls[i], ";");
         }, ");");
         w.Indent--;
     }
@@ -273,8 +274,8 @@ internal static class ExperimentEmitter
         w.Line("/// One distillation epoch: its mean losses (the weighted total and each declared term, unweighted) and the student's accuracy");
         w.Line("/// after it on the split named by <c>Result.EpochAccuracySplit</c>.");
         w.Line("/// </summary>");
-        w.Line("public readonly record struct EpochLosses(int Epoch, double Total" + string.Concat(spec.Losses.Select(l => ", double " + l.Name)) +
-               ", double Accuracy)");
+        w.Wrapped("public readonly record struct EpochLosses(",
+            new[] { "int Epoch", "double Total" }.Concat(spec.Losses.Select(l => "double " + l.Name)).Concat(new[] { "double Accuracy" }).ToList(), ")");
         w.Indent++;
         w.Line(": global::KdDsl.Reporting.IEpochLosses");
         w.Indent--;

@@ -22,13 +22,14 @@ internal static class MatchingEmitter
         w.Line("/// <summary>The layer matching declared by <c>[MatchLayers]</c> and <c>[LayerMap]</c>.</summary>");
         string map = m.Map.Count == 0 ? "null"
             : "new (string, string)[] { " + string.Join(", ", m.Map.Select(e => $"({Literal(e.Student)}, {Literal(e.Teacher)})")) + " }";
-        w.Line($"public static {Matching}.MatchingSettings DeclaredMatching {{ get; }} = new {Matching}.MatchingSettings(");
+        w.Line($"public static {Matching}.MatchingSettings DeclaredMatching {{ get; }} =");
         w.Indent++;
-        w.Line($"global::KdDsl.LayerSelection.{m.Selection}, Weight: {Double(m.Weight)}, " +
-                    $"Distance: global::KdDsl.HiddenDistance.{m.Distance}, " +
-                    $"Normalization: global::KdDsl.HiddenNormalization.{m.Normalization},");
-        w.Line($"MatchEmbeddings: {Bool(m.MatchEmbeddings)}, AllToOneTeacherLayer: {(m.AllToOneTeacherLayer is null ? "null" : Literal(m.AllToOneTeacherLayer))}, " +
-                    $"Projection: {Bool(m.Projection)}, ExplicitMap: {map});");
+        w.Wrapped($"new {Matching}.MatchingSettings(", new[]
+        {
+            $"global::KdDsl.LayerSelection.{m.Selection}", $"Weight: {Double(m.Weight)}", $"Distance: global::KdDsl.HiddenDistance.{m.Distance}",
+            $"Normalization: global::KdDsl.HiddenNormalization.{m.Normalization}", $"MatchEmbeddings: {Bool(m.MatchEmbeddings)}",
+            $"AllToOneTeacherLayer: {LiteralOrNull(m.AllToOneTeacherLayer)}", $"Projection: {Bool(m.Projection)}", $"ExplicitMap: {map}",
+        }, ");");
         w.Indent--;
     }
 
@@ -36,7 +37,7 @@ internal static class MatchingEmitter
     public static void WriteStudentAndMap(SourceWriter w, ExperimentSpec spec, MatchingSpec m)
     {
         var teacher = spec.Teacher!;
-        w.Line("// Layer matching: the student is built now, so both stacks are checked and the layer map resolved before any training step.");
+        w.Line("// Layer matching: the student is built now, so both stacks are checked and the map resolved before any training step.");
         ExperimentEmitter.WriteBuild(w, "student", spec.Student, "student", 1);
         // A swept strategy replaces the declared one; everything else [MatchLayers] says stays.
         string settings = spec.Sweep is { } sweep && sweep.Has(SweepKnob.LayerSelection) ? "DeclaredMatching with { Selection = trial.LayerSelection }" : "DeclaredMatching";
@@ -46,9 +47,9 @@ internal static class MatchingEmitter
         w.Line($"{Matching}.LayerStackShape.Of(teacher, \"teacher\", {Literal(teacher.Model.DisplayName)}, {Literal(m.Teacher.StackPath)}, {LiteralOrNull(m.Teacher.EmbeddingPath)}),");
         w.Line("run.Settings.Seed);");
         w.Indent--;
-        w.Line("// The HiddenStates term: its projections (when the widths differ) are created here, before the optimizer, and trained with the student.");
-        w.Line($"var matcher = new {Matching}.HiddenStateMatcher(layerMap, global::KdDsl.HiddenDistance.{m.Distance}, " +
-                    $"global::KdDsl.HiddenNormalization.{m.Normalization});");
+        w.Line("// The HiddenStates term: its projections (when the widths differ) are created here and trained with the student.");
+        w.Wrapped($"var matcher = new {Matching}.HiddenStateMatcher(",
+            new[] { "layerMap", $"global::KdDsl.HiddenDistance.{m.Distance}", $"global::KdDsl.HiddenNormalization.{m.Normalization}" }, ");");
         w.Line("global::TorchSharp.ModuleExtensionMethods.to(matcher, run.Device);");
     }
 

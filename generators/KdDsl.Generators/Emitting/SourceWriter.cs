@@ -67,6 +67,55 @@ internal sealed class SourceWriter
         if (continued) Indent--;
     }
 
+    /// <summary>
+    /// Writes <paramref name="prefix"/> + <paramref name="call"/> + <paramref name="suffix"/>; when that is too long and
+    /// <paramref name="call"/> is a method call, its arguments are wrapped as <see cref="Wrapped"/> does.
+    /// </summary>
+    public void Call(string prefix, string call, string suffix)
+    {
+        if (4 * Indent + prefix.Length + call.Length + suffix.Length <= MaxLineLength || SplitCall(call) is not { } split)
+        {
+            Line(prefix + call + suffix);
+            return;
+        }
+        Wrapped(prefix + split.Head, split.Arguments, ")" + suffix);
+    }
+
+    /// <summary>A call <c>f(a, b(c), d)</c> as its head <c>f(</c> and its top-level arguments, or null when it is not one.</summary>
+    private static (string Head, IReadOnlyList<string> Arguments)? SplitCall(string call)
+    {
+        if (call.Length == 0 || call[call.Length - 1] != ')') return null;
+        int depth = 0, open = -1;
+        for (int i = call.Length - 1; i >= 0; i--)
+        {
+            if (call[i] == ')') depth++;
+            else if (call[i] == '(' && --depth == 0)
+            {
+                open = i;
+                break;
+            }
+        }
+        if (open <= 0) return null;
+        var arguments = new List<string>();
+        int start = open + 1;
+        depth = 0;
+        for (int i = start; i < call.Length - 1; i++)
+        {
+            char c = call[i];
+            if (c is '(' or '[' or '{' or '<') depth++;
+            else if (c is ')' or ']' or '}' or '>') depth--;
+            else if (c == '"') i = call.IndexOf('"', i + 1); // string literals hold no separators here
+            else if (c == ',' && depth == 0)
+            {
+                arguments.Add(call.Substring(start, i - start).Trim());
+                start = i + 1;
+            }
+            if (i < 0) return null;
+        }
+        arguments.Add(call.Substring(start, call.Length - 1 - start).Trim());
+        return (call.Substring(0, open + 1), arguments);
+    }
+
     /// <summary>Writes <paramref name="header"/>, then <paramref name="body"/> one step further in, between braces.</summary>
     public void Block(string header, Action body, string end = "")
     {

@@ -29,8 +29,10 @@ namespace Sample.Experiments
             var teacherPhase = run.PrepareTeacher(teacher, "Sample.BigNet", null, run.Settings, global::KdDsl.TeacherSelection.LastEpoch,
                 stopAtAccuracy: 0d);
             // The teacher's outputs, computed once: the loop reads them by batch indices instead of running the teacher.
-            using var teacherOutputs = global::KdDsl.Training.TeacherOutputCache.OnDisk(teacher, data.Train, run.Settings.BatchSize, run.Device, "cache/teachers");
-            using var teacherLogitWeights = global::KdDsl.Training.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, "teacher", "Sample.BigNet");
+            using var teacherOutputs = global::KdDsl.Training.TeacherOutputCache.OnDisk(teacher, data.Train, run.Settings.BatchSize,
+                run.Device, "cache/teachers");
+            using var teacherLogitWeights = global::KdDsl.Training.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, "teacher",
+                "Sample.BigNet");
             var student = run.Build(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);
             var distillation = run.Distill(student, global::KdDsl.Training.TeacherSource.Cached(teacherOutputs),
                 Terms(teacherLogitWeights));
@@ -48,7 +50,8 @@ namespace Sample.Experiments
                 var teacherLogits = batch.TeacherLogits;
                 var labels = batch.Labels;
                 terms[0] = global::KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits, teacherLogits, 2d);
-                terms[1] = global::KdDsl.Losses.DistillationLosses.SoftCrossEntropy(studentLogits, global::KdDsl.Losses.TeacherDistributions.ClassSimilarity(teacherLogitWeights, labels, 1d));
+                terms[1] = global::KdDsl.Losses.DistillationLosses.SoftCrossEntropy(studentLogits,
+                    global::KdDsl.Losses.TeacherDistributions.ClassSimilarity(teacherLogitWeights, labels, 1d));
             });
 
         /// <summary>

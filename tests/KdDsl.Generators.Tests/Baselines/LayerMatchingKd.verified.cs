@@ -15,9 +15,11 @@ namespace Sample.Experiments
             new string[] { "CrossEntropy", "KlDivergence", "HiddenStates" };
 
         /// <summary>The layer matching declared by <c>[MatchLayers]</c> and <c>[LayerMap]</c>.</summary>
-        public static global::KdDsl.Matching.MatchingSettings DeclaredMatching { get; } = new global::KdDsl.Matching.MatchingSettings(
-            global::KdDsl.LayerSelection.Explicit, Weight: 3d, Distance: global::KdDsl.HiddenDistance.SquaredL2, Normalization: global::KdDsl.HiddenNormalization.LayerNorm,
-            MatchEmbeddings: true, AllToOneTeacherLayer: null, Projection: true, ExplicitMap: new (string, string)[] { ("blocks.0", "blocks.3"), ("blocks.2", "blocks.11") });
+        public static global::KdDsl.Matching.MatchingSettings DeclaredMatching { get; } =
+            new global::KdDsl.Matching.MatchingSettings(global::KdDsl.LayerSelection.Explicit, Weight: 3d,
+                Distance: global::KdDsl.HiddenDistance.SquaredL2, Normalization: global::KdDsl.HiddenNormalization.LayerNorm,
+                MatchEmbeddings: true, AllToOneTeacherLayer: null, Projection: true,
+                ExplicitMap: new (string, string)[] { ("blocks.0", "blocks.3"), ("blocks.2", "blocks.11") });
 
         /// <summary>Runs the experiment on the declared data set (Digits).</summary>
         public static Result Run(global::KdDsl.Training.RunOptions? options = null)
@@ -34,15 +36,16 @@ namespace Sample.Experiments
             run.CheckRequirements(); // before anything trains
             var teacher = run.Build(() => new global::Sample.Deep(data.Train.FeatureCount, data.Train.ClassCount), "teacher", "Sample.Deep",
                 seedOffset: 0);
-            // Layer matching: the student is built now, so both stacks are checked and the layer map resolved before any training step.
+            // Layer matching: the student is built now, so both stacks are checked and the map resolved before any training step.
             var student = run.Build(() => new global::Sample.Shallow(data.Train.FeatureCount, data.Train.ClassCount), "student",
                 "Sample.Shallow", seedOffset: 1);
             var layerMap = global::KdDsl.Matching.LayerMapping.Resolve(DeclaredMatching,
                 global::KdDsl.Matching.LayerStackShape.Of(student, "student", "Sample.Shallow", "blocks", "embedding"),
                 global::KdDsl.Matching.LayerStackShape.Of(teacher, "teacher", "Sample.Deep", "blocks", "embedding"),
                 run.Settings.Seed);
-            // The HiddenStates term: its projections (when the widths differ) are created here, before the optimizer, and trained with the student.
-            var matcher = new global::KdDsl.Matching.HiddenStateMatcher(layerMap, global::KdDsl.HiddenDistance.SquaredL2, global::KdDsl.HiddenNormalization.LayerNorm);
+            // The HiddenStates term: its projections (when the widths differ) are created here and trained with the student.
+            var matcher = new global::KdDsl.Matching.HiddenStateMatcher(layerMap, global::KdDsl.HiddenDistance.SquaredL2,
+                global::KdDsl.HiddenNormalization.LayerNorm);
             global::TorchSharp.ModuleExtensionMethods.to(matcher, run.Device);
             var teacherPhase = run.PrepareTeacher(teacher, "Sample.Deep", null, run.Settings with { Epochs = 3 },
                 global::KdDsl.TeacherSelection.LastEpoch, stopAtAccuracy: 0d);
@@ -76,7 +79,8 @@ namespace Sample.Experiments
         /// One distillation epoch: its mean losses (the weighted total and each declared term, unweighted) and the student's accuracy
         /// after it on the split named by <c>Result.EpochAccuracySplit</c>.
         /// </summary>
-        public readonly record struct EpochLosses(int Epoch, double Total, double CrossEntropy, double KlDivergence, double HiddenStates, double Accuracy)
+        public readonly record struct EpochLosses(int Epoch, double Total, double CrossEntropy, double KlDivergence, double HiddenStates,
+            double Accuracy)
             : global::KdDsl.Reporting.IEpochLosses
         {
             global::System.Collections.Generic.IReadOnlyList<double> global::KdDsl.Reporting.IEpochLosses.Terms =>

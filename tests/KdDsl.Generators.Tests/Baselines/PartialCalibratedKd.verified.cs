@@ -26,7 +26,8 @@ namespace Sample.Experiments
         public static Result Run(global::KdDsl.Data.DatasetSplits data, global::KdDsl.Training.RunOptions? options = null)
         {
             options ??= new global::KdDsl.Training.RunOptions();
-            var run = new global::KdDsl.Training.ExperimentRun("PartialCalibratedKd", data, options.Apply(DeclaredSettings), options, calibrationBins: 10);
+            var run = new global::KdDsl.Training.ExperimentRun("PartialCalibratedKd", data, options.Apply(DeclaredSettings), options,
+                calibrationBins: 10);
             run.CheckRequirements(validationNeededBy: "[CalibratedTeacher]"); // before anything trains
             var teacher = run.Build(() => new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount), "teacher",
                 "Sample.BigNet", seedOffset: 0);
@@ -36,7 +37,8 @@ namespace Sample.Experiments
             var teacherPhase = run.PrepareTeacher(teacher, "Sample.BigNet", null, run.Settings,
                 global::KdDsl.TeacherSelection.LowestValidationLoss, stopAtAccuracy: 0d);
             var teacherCalibration = run.CalibrateTeacher(teacher);
-            using var teacherLogitWeights = global::KdDsl.Training.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, "teacher", "Sample.BigNet");
+            using var teacherLogitWeights = global::KdDsl.Training.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, "teacher",
+                "Sample.BigNet");
             var student = run.Build(() => new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount), "student",
                 "Sample.BigNet", seedOffset: 1);
             var distillation = run.Distill(student, global::KdDsl.Training.TeacherSource.Live(teacher, teacherCalibration.Temperature),
@@ -55,16 +57,21 @@ namespace Sample.Experiments
                 var teacherLogits = batch.TeacherLogits;
                 var labels = batch.Labels;
                 terms[0] = global::KdDsl.Losses.DistillationLosses.CrossEntropy(studentLogits, labels);
-                terms[1] = global::KdDsl.Losses.DistillationLosses.SoftCrossEntropy(studentLogits, global::KdDsl.Losses.TeacherDistributions.InstanceAndSimilarity(global::TorchSharp.torch.nn.functional.softmax(teacherLogits / 2d, 1), teacherLogitWeights, labels, 0.5d));
-                terms[2] = global::KdDsl.Losses.DistillationLosses.SoftCrossEntropy(studentLogits, global::KdDsl.Losses.TeacherDistributions.TopK(global::TorchSharp.torch.nn.functional.softmax(teacherLogits, 1), 3, global::KdDsl.Losses.TopKForm.Renormalize), 2d);
-                terms[3] = global::KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits, teacherLogits, 4d, 1d, global::KdDsl.Losses.KlReduction.ElementwiseMean, false);
+                terms[1] = global::KdDsl.Losses.DistillationLosses.SoftCrossEntropy(studentLogits,
+                    global::KdDsl.Losses.TeacherDistributions.InstanceAndSimilarity(global::TorchSharp.torch.nn.functional.softmax(teacherLogits / 2d, 1), teacherLogitWeights, labels, 0.5d));
+                terms[2] = global::KdDsl.Losses.DistillationLosses.SoftCrossEntropy(studentLogits,
+                    global::KdDsl.Losses.TeacherDistributions.TopK(global::TorchSharp.torch.nn.functional.softmax(teacherLogits, 1), 3, global::KdDsl.Losses.TopKForm.Renormalize),
+                    2d);
+                terms[3] = global::KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits, teacherLogits, 4d, 1d,
+                    global::KdDsl.Losses.KlReduction.ElementwiseMean, false);
             });
 
         /// <summary>
         /// One distillation epoch: its mean losses (the weighted total and each declared term, unweighted) and the student's accuracy
         /// after it on the split named by <c>Result.EpochAccuracySplit</c>.
         /// </summary>
-        public readonly record struct EpochLosses(int Epoch, double Total, double CrossEntropy, double KdPtSim, double KdTopK, double KlDivergence, double Accuracy)
+        public readonly record struct EpochLosses(int Epoch, double Total, double CrossEntropy, double KdPtSim, double KdTopK,
+            double KlDivergence, double Accuracy)
             : global::KdDsl.Reporting.IEpochLosses
         {
             global::System.Collections.Generic.IReadOnlyList<double> global::KdDsl.Reporting.IEpochLosses.Terms =>

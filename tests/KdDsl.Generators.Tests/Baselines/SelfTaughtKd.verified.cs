@@ -25,7 +25,8 @@ partial class SelfTaughtKd
         run.Probe(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);
         var teacherPhase = run.PrepareTeacher(teacher, "Sample.SmallNet", null, run.Settings with { Epochs = 2 },
             global::KdDsl.TeacherSelection.LastEpoch, stopAtAccuracy: 0d);
-        using var teacherLogitWeights = global::KdDsl.Training.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, "teacher", "Sample.SmallNet");
+        using var teacherLogitWeights = global::KdDsl.Training.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, "teacher",
+            "Sample.SmallNet");
         var student = run.Build(() => new global::Sample.SmallNet(), "student", "Sample.SmallNet", seedOffset: 1);
         var distillation = run.Distill(student, global::KdDsl.Training.TeacherSource.Live(teacher), Terms(teacherLogitWeights));
         return new Result(run, teacher, teacherPhase, student, distillation, null);
@@ -38,8 +39,10 @@ partial class SelfTaughtKd
             var studentLogits = batch.StudentLogits;
             var teacherLogits = batch.TeacherLogits;
             var labels = batch.Labels;
-            terms[0] = global::KdDsl.Losses.DistillationLosses.SoftCrossEntropy(studentLogits, global::KdDsl.Losses.TeacherDistributions.ClassSimilarity(teacherLogitWeights, labels, 0.3d));
-            terms[1] = global::KdDsl.Losses.DistillationLosses.SoftCrossEntropy(studentLogits, global::KdDsl.Losses.TeacherDistributions.Instance(global::TorchSharp.torch.nn.functional.softmax(teacherLogits, 1), labels));
+            terms[0] = global::KdDsl.Losses.DistillationLosses.SoftCrossEntropy(studentLogits,
+                global::KdDsl.Losses.TeacherDistributions.ClassSimilarity(teacherLogitWeights, labels, 0.3d));
+            terms[1] = global::KdDsl.Losses.DistillationLosses.SoftCrossEntropy(studentLogits,
+                global::KdDsl.Losses.TeacherDistributions.Instance(global::TorchSharp.torch.nn.functional.softmax(teacherLogits, 1), labels));
         });
 
     /// <summary>

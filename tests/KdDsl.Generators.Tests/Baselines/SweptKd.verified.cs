@@ -30,7 +30,8 @@ namespace Sample.Experiments
         public static Result Run(Trial trial, global::KdDsl.Data.DatasetSplits data, global::KdDsl.Training.RunOptions? options = null)
         {
             options ??= new global::KdDsl.Training.RunOptions();
-            var run = new global::KdDsl.Training.ExperimentRun("SweptKd", data, options.Apply(DeclaredSettings) with { LearningRate = trial.LearningRate }, options);
+            var run = new global::KdDsl.Training.ExperimentRun("SweptKd", data,
+                options.Apply(DeclaredSettings) with { LearningRate = trial.LearningRate }, options);
             run.CheckRequirements(); // before anything trains
             var teacher = run.Build(() => new global::Sample.BigNet(data.Train.FeatureCount, data.Train.ClassCount), "teacher",
                 "Sample.BigNet", seedOffset: 0);
@@ -54,7 +55,8 @@ namespace Sample.Experiments
                 var teacherLogits = batch.TeacherLogits;
                 var labels = batch.Labels;
                 terms[0] = global::KdDsl.Losses.DistillationLosses.CrossEntropy(studentLogits, labels);
-                terms[1] = trial.Distance == global::KdDsl.LossKind.LogitMse ? global::KdDsl.Losses.DistillationLosses.LogitMse(studentLogits, teacherLogits) : global::KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits, teacherLogits, 4d, trial.StudentTemperature, global::KdDsl.Losses.KlReduction.BatchMean, true);
+                terms[1] = trial.Distance == global::KdDsl.LossKind.LogitMse ? global::KdDsl.Losses.DistillationLosses.LogitMse(studentLogits, teacherLogits) : global::KdDsl.Losses.DistillationLosses.KlDivergence(studentLogits,
+                    teacherLogits, 4d, trial.StudentTemperature, global::KdDsl.Losses.KlReduction.BatchMean, true);
             });
 
         /// <summary>

@@ -38,7 +38,8 @@ namespace Sample.Experiments
             {
                 var studentLogits = batch.StudentLogits;
                 var labels = batch.Labels;
-                terms[0] = global::KdDsl.Losses.DistillationLosses.LabelSmoothing(studentLogits, labels, 0.2d, global::KdDsl.Losses.LabelSmoothingForm.OffTrueClass);
+                terms[0] = global::KdDsl.Losses.DistillationLosses.LabelSmoothing(studentLogits, labels, 0.2d,
+                    global::KdDsl.Losses.LabelSmoothingForm.OffTrueClass);
                 terms[1] = global::KdDsl.Losses.DistillationLosses.TfKdRegularizationOfficialCode(studentLogits, labels, 0.95d, 20d);
             });
 
@@ -46,7 +47,8 @@ namespace Sample.Experiments
         /// One distillation epoch: its mean losses (the weighted total and each declared term, unweighted) and the student's accuracy
         /// after it on the split named by <c>Result.EpochAccuracySplit</c>.
         /// </summary>
-        public readonly record struct EpochLosses(int Epoch, double Total, double LabelSmoothing, double TfKdRegularization, double Accuracy)
+        public readonly record struct EpochLosses(int Epoch, double Total, double LabelSmoothing, double TfKdRegularization,
+            double Accuracy)
             : global::KdDsl.Reporting.IEpochLosses
         {
             global::System.Collections.Generic.IReadOnlyList<double> global::KdDsl.Reporting.IEpochLosses.Terms =>
