@@ -106,3 +106,47 @@ public class CsvDataTests
         Assert.Contains("'a', 'b'", e.Message);
     }
 }
+
+public class CsvDataFormatTests
+{
+    [Fact]
+    public void Crlf_bom_quotes_and_blank_trailing_line()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("excel.csv");
+        File.WriteAllText(path, "\"f 1\",f2,kind\r\n\"1.5\",2,\"b\"\r\n3,4,a\r\n", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        using var set = CsvData.Load(path);
+        Assert.Equal(new[] { "f 1", "f2" }, set.FeatureNames);
+        Assert.Equal(new[] { 1.5f, 2f, 3f, 4f }, set.Data.Features.data<float>().ToArray());
+        Assert.Equal(new long[] { 1, 0 }, set.Data.Labels.data<long>().ToArray());
+    }
+}
+
+/// <summary>The README's "Your own data" flow: CSV, stratified split, standardisation fitted on train, saved and reloaded.</summary>
+public class OwnDataReadmeFlowTests
+{
+    [Fact]
+    public void Csv_split_standardise_save_load()
+    {
+        using var dir = new TempDirectory();
+        string csv = dir.File("measurements.csv");
+        var lines = new System.Collections.Generic.List<string> { "x,y,species" };
+        for (int i = 0; i < 40; i++) lines.Add($"{i},{i * 2 % 7},{(i % 4 == 0 ? "rare" : "common")}");
+        File.WriteAllLines(csv, lines);
+        using var all = CsvData.Load(csv);
+        Assert.Equal(new[] { "common", "rare" }, all.ClassNames);
+        using var splits = StratifiedSplit.Split(all.Data, testFraction: 0.2, validationFraction: 0.1, seed: 42);
+        Assert.Equal(2, splits.Test.Labels.data<long>().ToArray().Count(l => l == 1)); // 10 rare x 0.2
+        var standardizer = Standardizer.Fit(splits.Train);
+        using var train = standardizer.Apply(splits.Train);
+        using var test = standardizer.Apply(splits.Test);
+        using var validation = standardizer.Apply(splits.Validation!);
+        using var ready = new DatasetSplits(train, test, validation).Validate();
+        float[] trainMean = train.Features.mean([0]).data<float>().ToArray();
+        Assert.All(trainMean, m => Assert.True(Math.Abs(m) < 1e-5));
+        string json = dir.File("standardizer.json");
+        standardizer.Save(json);
+        using var again = Standardizer.Load(json).Apply(splits.Test.Features);
+        Assert.Equal(test.Features.data<float>().ToArray(), again.data<float>().ToArray());
+    }
+}
