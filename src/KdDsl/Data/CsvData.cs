@@ -95,6 +95,7 @@ public static class CsvData
             Separator = options.Separator,
             HasHeader = options.HasHeader,
             TrackLineNumbers = true,
+            TrimWhitespace = true, // "1, 2, setosa" as written by hand
             FormatProvider = CultureInfo.InvariantCulture,
         };
         try

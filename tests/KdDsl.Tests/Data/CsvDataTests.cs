@@ -87,6 +87,31 @@ public class CsvDataTests
     }
 
     [Fact]
+    public void Line_numbers_count_blank_lines_and_the_header()
+    {
+        using var dir = new TempDirectory();
+        string path = Write(dir, "blank.csv", "a,b,y\n1,2,0\n\n3,x,1\n");
+        var e = Assert.Throws<DatasetException>(() => CsvData.Load(path));
+        Assert.Contains("line 4", e.Message);
+        Assert.Contains("'b' (index 1)", e.Message);
+    }
+
+    [Fact]
+    public void Spaces_around_values_are_ignored_and_an_empty_tsv_field_is_missing()
+    {
+        using var dir = new TempDirectory();
+        using var spaced = CsvData.Load(Write(dir, "spaced.csv", "a, b, y\n1, 2.5, cat\n 3 ,4, dog\n"));
+        Assert.Equal(new[] { "a", "b" }, spaced.FeatureNames);
+        Assert.Equal(new[] { 1f, 2.5f, 3f, 4f }, spaced.Data.Features.data<float>().ToArray());
+        Assert.Equal(new[] { "cat", "dog" }, spaced.ClassNames);
+        var e = Assert.Throws<DatasetException>(() =>
+            CsvData.Load(Write(dir, "gap.tsv", "a\tb\ty\n1\t2\t0\n3\t\t1\n"), new CsvOptions { Separator = '\t' }));
+        Assert.Contains("line 3", e.Message);
+        Assert.Contains("'b' (index 1)", e.Message);
+        Assert.Contains("missing", e.Message);
+    }
+
+    [Fact]
     public void Short_row_is_a_missing_value()
     {
         using var dir = new TempDirectory();
