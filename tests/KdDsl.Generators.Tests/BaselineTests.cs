@@ -209,4 +209,19 @@ public sealed class BaselineTests
         Assert.Contains("new global::Sample.Images.TinyConv((int)data.Train.SampleShape[0], data.Train.ClassCount)", code);
         Assert.Contains("new global::Sample.SmallNet()", code); // a parameterless model is built as before
     }
+
+    [Fact]
+    public void A_PyTorch_teacher_is_loaded_from_its_weights_and_its_training_options_conflict()
+    {
+        string source = Hinton.Replace("Epochs = 3, Checkpoint = \"teachers/big.ckpt\"", "Weights = \"teacher.safetensors\"");
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Models, source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        Assert.Contains("pytorchWeights: \"teacher.safetensors\");", GeneratorHarness.Flat(result.GeneratedSources.Single().SourceText.ToString()));
+
+        (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, Hinton.Replace("Epochs = 3,", "Weights = \"t.pt\", Epochs = 3,"));
+        Assert.Equal(new[] { "KD0015", "KD0015" }, result.Diagnostics.Select(d => d.Id)); // Epochs and Checkpoint
+        (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, source.Replace("\"teacher.safetensors\"", "\"\""));
+        Assert.Equal("KD0016", Assert.Single(result.Diagnostics).Id); // an empty path
+    }
 }

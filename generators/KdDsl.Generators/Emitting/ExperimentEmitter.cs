@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using KdDsl.Generators.Model;
@@ -205,7 +206,7 @@ internal static class ExperimentEmitter
         {
             "teacher", Literal(teacher.Model.DisplayName), LiteralOrNull(teacher.Checkpoint), teacherSettings,
             SweepEmitter.TeacherSelection(spec, teacher.Selection), $"stopAtAccuracy: {Double(teacher.StopAtAccuracy)}",
-        }, ");");
+        }.Concat(teacher.Weights is { } weights ? new[] { "pytorchWeights: " + Literal(weights) } : Array.Empty<string>()).ToList(), ");");
         if (spec.Calibration is not null) w.Line("var teacherCalibration = run.CalibrateTeacher(teacher);");
         if (Cached(spec))
         {

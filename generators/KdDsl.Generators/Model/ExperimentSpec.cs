@@ -49,7 +49,11 @@ internal sealed record ModelSpec(string FullyQualifiedName, string DisplayName, 
 /// </summary>
 internal sealed record TeacherSpec(
     ModelSpec Model, bool IsSelf, string? Checkpoint, int Epochs, TeacherSelection Selection, double StopAtAccuracy, TeacherOutputCaching Caching,
-    string? CacheDirectory, double LearningRate = 0);
+    string? CacheDirectory, double LearningRate = 0)
+{
+    /// <summary><c>[Teacher(Weights = ...)]</c>: a PyTorch state_dict or safetensors file to load instead of training.</summary>
+    public string? Weights { get; init; }
+}
 
 /// <summary>
 /// One declared loss term with every option resolved to its value (defaults filled in), in the attribute's own enum types

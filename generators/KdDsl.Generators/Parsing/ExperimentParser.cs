@@ -459,7 +459,21 @@ internal sealed class ExperimentParser
         if (caching != TeacherOutputCaching.None && !matchesLayers && !losses.Any(l => l.NeedsTeacherLogits))
             Report(ConflictingOptions, teacher.NamedLocation(nameof(TeacherAttribute.CacheOutputs)), "Teacher.CacheOutputs", "the loss terms",
                 "no term reads the teacher's outputs, so there is nothing to cache; remove CacheOutputs");
-        return model is null ? null : new TeacherSpec(model, false, checkpoint, epochs, selection, stopAt, caching, cacheDirectory, learningRate);
+        string? weights = teacher.NamedOr(nameof(TeacherAttribute.Weights), defaults.Weights);
+        if (teacher.Has(nameof(TeacherAttribute.Weights)))
+        {
+            CheckPath(weights, "Teacher.Weights", teacher.NamedLocation(nameof(TeacherAttribute.Weights)), "");
+            // A teacher loaded from PyTorch's weights is not trained: the training options would be silently ignored.
+            foreach (var option in new[] { nameof(TeacherAttribute.Checkpoint), nameof(TeacherAttribute.Epochs), nameof(TeacherAttribute.Selection),
+                                           nameof(TeacherAttribute.StopAtAccuracy), nameof(TeacherAttribute.LearningRate) })
+            {
+                if (teacher.Has(option))
+                    Report(ConflictingOptions, teacher.NamedLocation(option), "Teacher." + option, "Teacher.Weights",
+                        "a teacher loaded from PyTorch weights is not trained here; remove the training option");
+            }
+        }
+        return model is null ? null
+            : new TeacherSpec(model, false, checkpoint, epochs, selection, stopAt, caching, cacheDirectory, learningRate) { Weights = weights };
     }
 
     private TeacherSpec ParseSelfTeacher(AttributeArguments selfTeacher, ModelSpec student) =>

@@ -22,6 +22,14 @@ public sealed class TeacherAttribute : Attribute
     /// </summary>
     public string? Checkpoint { get; set; }
 
+    /// <summary>
+    /// A teacher trained elsewhere: its weights, as PyTorch wrote them (a <c>state_dict</c> saved with <c>torch.save</c>, e.g.
+    /// <c>teacher.pt</c>, or a <c>.safetensors</c> file). The declared model must have the same parameter and buffer names and
+    /// shapes (a mismatch is one error listing every missing, unexpected and mis-shaped key, before any training step). Such a
+    /// teacher is not trained: its accuracy and calibration are measured and reported like any teacher's.
+    /// </summary>
+    public string? Weights { get; set; }
+
     /// <summary>Epochs to train the teacher; 0 (the default) means the same as <see cref="TrainAttribute.Epochs"/>.</summary>
     public int Epochs { get; set; }
 

@@ -313,3 +313,15 @@ public partial class TinyImageKd
 public partial class EarlyChecksKd
 {
 }
+
+/// <summary>A teacher trained in PyTorch: loaded from the safetensors fixture PyTorch's weights were written to, not trained.</summary>
+[Distillation]
+[Dataset(DatasetKind.Digits, TrainLimit = 200, TestLimit = 100)]
+[Teacher(typeof(TinyTeacher), Weights = "Training/Fixtures/tiny_teacher.safetensors")]
+[Student(typeof(TinyStudent))]
+[Loss(LossKind.CrossEntropy, Weight = 0.5)]
+[Loss(LossKind.KlDivergence, Weight = 0.5, Temperature = 2)]
+[Train(Epochs = 1, BatchSize = 50)]
+public partial class PyTorchTeacherKd
+{
+}

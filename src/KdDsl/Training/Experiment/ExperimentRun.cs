@@ -136,13 +136,19 @@ public sealed class ExperimentRun
     }
 
     /// <summary>
-    /// Loads the teacher from its checkpoint (<see cref="RunOptions.TeacherCheckpoint"/>, else <paramref name="declaredCheckpoint"/>)
-    /// when the file exists; otherwise trains it with <paramref name="teacherSettings"/>, keeping the epoch
-    /// <paramref name="selection"/> picks, and saves it there atomically. Then measures it on the test split.
+    /// Loads the teacher from PyTorch's weights when <paramref name="pytorchWeights"/> names a file (<see cref="PyTorchWeights"/>:
+    /// it is not trained), else from its checkpoint (<see cref="RunOptions.TeacherCheckpoint"/>, else
+    /// <paramref name="declaredCheckpoint"/>) when the file exists; otherwise trains it with <paramref name="teacherSettings"/>,
+    /// keeping the epoch <paramref name="selection"/> picks, and saves it there atomically. Then measures it on the test split.
     /// </summary>
     public TeacherPhaseReport PrepareTeacher(nn.Module<Tensor, Tensor> teacher, string modelType, string? declaredCheckpoint,
-        TrainingSettings teacherSettings, TeacherSelection selection, double stopAtAccuracy)
+        TrainingSettings teacherSettings, TeacherSelection selection, double stopAtAccuracy, string? pytorchWeights = null)
     {
+        if (pytorchWeights is not null)
+        {
+            PyTorchWeights.Load(teacher, pytorchWeights, modelType);
+            return new TeacherPhaseReport(true, null, Measure(teacher));
+        }
         string? checkpoint = Options.TeacherCheckpoint ?? declaredCheckpoint;
         bool loaded = TeacherCheckpoint.Exists(checkpoint);
         TeacherTrainingReport? training = null;
