@@ -156,7 +156,7 @@ namespace Sample.Experiments
 
             public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> Configuration(int trial) => Grid[trial].Configuration();
 
-            public string? TeacherKey(int trial) => Grid[trial].TeacherSelection.ToString() + "-2925ec62";
+            public string? TeacherKey(int trial) => Grid[trial].TeacherSelection.ToString() + "-8e759e6c";
 
             public global::KdDsl.Sweeps.SweepTrialResult RunTrial(int trial, global::KdDsl.Data.DatasetSplits data, int seed, global::KdDsl.Training.RunOptions? options = null)
             {
