@@ -49,12 +49,7 @@ public sealed class ConsoleProgress(ProgressContext context, string label) : IPr
 
     private string Describe(TrainingProgress value)
     {
-        var text = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"{label} {value.Phase,-12} epoch {value.Epoch}/{value.Epochs} loss {value.Loss:F3}");
-        var terms = value.Terms.Span;
-        if (value.TermNames is { Count: > 1 } names)
-            for (int i = 0; i < terms.Length && i < names.Count; i++)
-                text.Append(CultureInfo.InvariantCulture, $" {names[i]} {terms[i]:F3}");
+        var text = LineProgress.Describe(label, value);
         if (latest.TryGetValue(value.Phase, out var evaluation))
             text.Append(CultureInfo.InvariantCulture, $" | {evaluation.Split} accuracy {evaluation.Accuracy:P1} after epoch {evaluation.Epoch}");
         return text.ToString();

@@ -20,7 +20,7 @@ public sealed class LineProgress(TextWriter writer, string label) : IProgress<Tr
     public void Report(TrainingProgress value)
     {
         if (!value.EndsEpoch || !Shown(value.Epoch, value.Epochs)) return;
-        string line = Describe(value);
+        string line = Describe(label, value).ToString();
         // The distillation loop measures the student after each epoch's last step: wait for that to complete the line.
         if (value.Phase == TrainingPhase.Distillation) pending[value.Phase] = line;
         else Write(line);
@@ -36,7 +36,8 @@ public sealed class LineProgress(TextWriter writer, string label) : IProgress<Tr
     /// <summary>Whether epoch <paramref name="epoch"/> of <paramref name="epochs"/> gets a line.</summary>
     public static bool Shown(int epoch, int epochs) => epoch == 1 || epoch == epochs || epoch % Math.Max(1, epochs / 5) == 0;
 
-    private string Describe(TrainingProgress value)
+    /// <summary>"label Phase epoch e/E loss x Term y ...": the line both console reporters start from.</summary>
+    internal static StringBuilder Describe(string label, TrainingProgress value)
     {
         var text = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"{label} {value.Phase,-12} epoch {value.Epoch}/{value.Epochs} loss {value.Loss:F3}");
@@ -44,7 +45,7 @@ public sealed class LineProgress(TextWriter writer, string label) : IProgress<Tr
         if (value.TermNames is { Count: > 1 } names)
             for (int i = 0; i < terms.Length && i < names.Count; i++)
                 text.Append(CultureInfo.InvariantCulture, $" {names[i]} {terms[i]:F3}");
-        return text.ToString();
+        return text;
     }
 
     private void Write(string line)
