@@ -100,7 +100,8 @@ public sealed class GeneratorPropertyTests
 
     private static readonly Gen<string> MatchLayers = Attribute("MatchLayers", Enum<LayerSelection>("LayerSelection"), ("Weight", Double),
         ("Distance", Enum<HiddenDistance>("HiddenDistance")), ("Normalization", Enum<HiddenNormalization>("HiddenNormalization")),
-        ("MatchEmbeddings", Bool), ("AllToOneTeacherLayer", String), ("Projection", Bool), ("InitializeFromTeacher", Bool));
+        ("MatchEmbeddings", Bool), ("AllToOneTeacherLayer", String), ("Projection", Bool), ("InitializeFromTeacher", Bool),
+        ("Resize", Enum<SpatialResize>("SpatialResize")));
 
     private static readonly Gen<string> LayerMap = String.SelectMany(s => String.Select(t => $"[LayerMap({s}, {t})]"));
 

@@ -312,6 +312,16 @@ public sealed class MatchingDiagnosticTests
             "AllToOneTeacherLayer = \"blocks.3\"", "applies only to LayerSelection.AllToOne");
 
     [Fact]
+    public void KD0015_attention_transfer_with_a_normalization() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward, Distance = HiddenDistance.AttentionTransfer, Normalization = HiddenNormalization.L2)]"),
+            "KD0015", "Normalization = HiddenNormalization.L2", "conflicts with HiddenDistance.AttentionTransfer", "L2-normalised by definition");
+
+    [Fact]
+    public void KD0012_unknown_spatial_resize() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward, Resize = (SpatialResize)7)]"), "KD0012", "Resize = (SpatialResize)7",
+            "7 is not a known SpatialResize");
+
+    [Fact]
     public void KD0007_negative_hidden_state_weight() =>
         Single(Experiment("[MatchLayers(LayerSelection.Forward, Weight = -3)]"), "KD0007", "Weight = -3", "The weight of the HiddenStates term is -3");
 

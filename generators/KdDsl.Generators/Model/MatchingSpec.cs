@@ -15,7 +15,8 @@ internal sealed record MatchingSpec(
     EquatableArray<LayerMapEntrySpec> Map,
     LayerStackSpec Student,
     LayerStackSpec Teacher,
-    bool InitializeFromTeacher = false);
+    bool InitializeFromTeacher = false,
+    SpatialResize Resize = SpatialResize.None);
 
 /// <summary>One <c>[LayerMap]</c> pair.</summary>
 internal sealed record LayerMapEntrySpec(string Student, string Teacher);

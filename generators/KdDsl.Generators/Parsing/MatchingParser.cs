@@ -23,6 +23,9 @@ internal sealed class MatchingParser
     /// <summary>Name of the HiddenStates term in LossTermNames, EpochLosses and progress reports.</summary>
     public const string TermName = "HiddenStates";
 
+    /// <summary>Its name with <c>Distance = HiddenDistance.AttentionTransfer</c>.</summary>
+    public const string AttentionTermName = "AttentionTransfer";
+
     private readonly Compilation compilation;
     private readonly CancellationToken cancellationToken;
     private readonly List<DiagnosticInfo> diagnostics;
@@ -81,6 +84,10 @@ internal sealed class MatchingParser
             Report(NegativeWeight, m.NamedLocation(nameof(MatchLayersAttribute.Weight)), null, TermName, Format(weight));
         var distance = EnumOption(m, nameof(MatchLayersAttribute.Distance), defaults.Distance);
         var normalization = EnumOption(m, nameof(MatchLayersAttribute.Normalization), defaults.Normalization);
+        var resize = EnumOption(m, nameof(MatchLayersAttribute.Resize), defaults.Resize);
+        if (distance == HiddenDistance.AttentionTransfer && normalization != HiddenNormalization.None)
+            Report(ConflictingOptions, m.NamedLocation(nameof(MatchLayersAttribute.Normalization)), null, "MatchLayers.Normalization",
+                "HiddenDistance.AttentionTransfer", "attention maps are L2-normalised by definition; remove it");
         bool embeddings = m.NamedOr(nameof(MatchLayersAttribute.MatchEmbeddings), defaults.MatchEmbeddings);
         bool projection = m.NamedOr(nameof(MatchLayersAttribute.Projection), defaults.Projection);
         bool initialize = m.NamedOr(nameof(MatchLayersAttribute.InitializeFromTeacher), defaults.InitializeFromTeacher);
@@ -139,18 +146,24 @@ internal sealed class MatchingParser
                 Report(CannotInitializeFromTeacher, m.NamedLocation(nameof(MatchLayersAttribute.InitializeFromTeacher)), null,
                     $"a distinct teacher block per student block, but the student has {Format(studentStack.Count)} and the teacher {Format(teacherStack.Count)}");
         }
-        if (!projection && selection != LayerSelection.None && studentStack.Width > 0 && teacherStack.Width > 0 && studentStack.Width != teacherStack.Width)
+        if (!projection && distance != HiddenDistance.AttentionTransfer && selection != LayerSelection.None && studentStack.Width > 0 && teacherStack.Width > 0 && studentStack.Width != teacherStack.Width)
             Report(WidthMismatchWithoutProjection, m.NamedLocation(nameof(MatchLayersAttribute.Projection)), null, Format(studentStack.Width), Format(teacherStack.Width));
 
         if (diagnostics.Count(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) > errorsBefore) return (true, null);
         return (true, new MatchingSpec(selection, weight, distance, normalization, embeddings, allToOne, projection,
-            new EquatableArray<LayerMapEntrySpec>(entries), studentStack, teacherStack, initialize));
+            new EquatableArray<LayerMapEntrySpec>(entries), studentStack, teacherStack, initialize, resize));
     }
 
     /// <summary>The declared terms followed by the HiddenStates term, which the emitter treats like any other term.</summary>
     public static EquatableArray<LossTermSpec> WithHiddenTerm(EquatableArray<LossTermSpec> losses, MatchingSpec? matching) =>
         matching is null ? losses
-            : new EquatableArray<LossTermSpec>(losses.Concat(new[] { HiddenTerm(matching.Weight, AttributeDefaults.Loss) }).ToList());
+            : new EquatableArray<LossTermSpec>(losses.Concat(new[]
+            {
+                HiddenTerm(matching.Weight, AttributeDefaults.Loss) with
+                {
+                    NameOverride = matching.Distance == HiddenDistance.AttentionTransfer ? AttentionTermName : null,
+                },
+            }).ToList());
 
     /// <summary>The HiddenStates term: its weight, and [Loss]'s defaults for the options it does not read.</summary>
     private static LossTermSpec HiddenTerm(double weight, LossAttribute d) =>
