@@ -45,8 +45,8 @@ internal static class MatchingEmitter
         string settings = spec.Sweep is { } sweep && sweep.Has(SweepKnob.LayerSelection) ? "DeclaredMatching with { Selection = trial.LayerSelection }" : "DeclaredMatching";
         w.Line($"var layerMap = {Matching}.LayerMapping.Resolve({settings},");
         w.Indent++;
-        w.Line($"{Matching}.LayerStackShape.Of(student, \"student\", {Literal(spec.Student.DisplayName)}, {Literal(m.Student.StackPath)}, {LiteralOrNull(m.Student.EmbeddingPath)}, data.Train),");
-        w.Line($"{Matching}.LayerStackShape.Of(teacher, \"teacher\", {Literal(teacher.Model.DisplayName)}, {Literal(m.Teacher.StackPath)}, {LiteralOrNull(m.Teacher.EmbeddingPath)}, data.Train),");
+        w.Line($"{Matching}.LayerStackShape.Of(student, \"student\", {Literal(spec.Student.DisplayName)}, {Stack(m.Student)}, {LiteralOrNull(m.Student.EmbeddingPath)}, data.Train),");
+        w.Line($"{Matching}.LayerStackShape.Of(teacher, \"teacher\", {Literal(teacher.Model.DisplayName)}, {Stack(m.Teacher)}, {LiteralOrNull(m.Teacher.EmbeddingPath)}, data.Train),");
         w.Line("run.Settings.Seed);");
         w.Indent--;
         w.Line("// The matching term: its connectors (for pairs whose widths differ) are created here and trained with the student.");
@@ -54,6 +54,10 @@ internal static class MatchingEmitter
             new[] { "layerMap", $"global::KdDsl.HiddenDistance.{m.Distance}", $"global::KdDsl.HiddenNormalization.{m.Normalization}" }, ");");
         w.Line("global::TorchSharp.ModuleExtensionMethods.to(matcher, run.Device);");
     }
+
+    // The ModuleList field's name, or the declared block paths.
+    private static string Stack(LayerStackSpec stack) =>
+        stack.HasPaths ? "new string[] { " + string.Join(", ", stack.Paths.Select(Literal)) + " }" : Literal(stack.StackPath);
 
     /// <summary>
     /// With <c>InitializeFromTeacher</c>, once the teacher is trained or loaded: <paramref name="variable"/> (the student, or the

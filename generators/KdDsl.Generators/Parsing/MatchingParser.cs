@@ -189,6 +189,18 @@ internal sealed class MatchingParser
             classStack ??= current.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeNames.LayerStack);
             fields.AddRange(current.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic));
         }
+        // Blocks named by [LayerStack(Paths = ...)] on the class (TorchVision's "layer1" to "layer4"): no ModuleList to read.
+        if (NamedArray(classStack, nameof(LayerStackAttribute.Paths)) is { } declaredPaths)
+        {
+            if (declaredPaths.Length == 0 || declaredPaths.Any(string.IsNullOrEmpty) || declaredPaths.Distinct(StringComparer.Ordinal).Count() != declaredPaths.Length)
+            {
+                Report(NotLayered, location, null, role, display, "its [LayerStack(Paths = ...)] must list each block's path once, none empty");
+                return null;
+            }
+            int declaredWidth = Named(classStack, nameof(LayerStackAttribute.Width)) is int dw && dw > 0 ? dw : 0;
+            return new LayerStackSpec("", Named(classStack, nameof(LayerStackAttribute.Embedding)) as string, declaredPaths.Length, declaredWidth,
+                new EquatableArray<string>(declaredPaths!));
+        }
         var lists = fields.Where(f => f.Type is INamedTypeSymbol n && n.OriginalDefinition.ToDisplayString().StartsWith(ModuleList, StringComparison.Ordinal)).ToList();
         var marked = lists.Where(f => f.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.LayerStack)).ToList();
         IFieldSymbol stack;
@@ -249,6 +261,18 @@ internal sealed class MatchingParser
     private LocationInfo? StackArgumentLocation(AttributeData? attribute, string name) =>
         attribute is null ? null : new AttributeArguments(attribute, cancellationToken).NamedLocation(name);
 
+    /// <summary>The string-array argument <paramref name="name"/>, or null when absent (or not a string array).</summary>
+    private static string?[]? NamedArray(AttributeData? attribute, string name)
+    {
+        if (attribute is null) return null;
+        foreach (var pair in attribute.NamedArguments)
+        {
+            if (pair.Key == name && pair.Value.Kind == TypedConstantKind.Array && !pair.Value.IsNull)
+                return pair.Value.Values.Select(v => v.Value as string).ToArray();
+        }
+        return null;
+    }
+
     private static object? Named(AttributeData? attribute, string name)
     {
         if (attribute is null) return null;
@@ -262,6 +286,8 @@ internal sealed class MatchingParser
     /// <summary>The layer paths of a stack, for messages: "embedding, blocks.0 to blocks.11" (or "blocks.&lt;i&gt;" when the count is unknown).</summary>
     private static string Describe(LayerStackSpec stack, bool allowEmbedding)
     {
+        if (stack.HasPaths)
+            return (allowEmbedding && stack.EmbeddingPath is not null ? stack.EmbeddingPath + ", " : "") + string.Join(", ", stack.Paths);
         string blocks = stack.Count > 0
             ? (stack.Count == 1 ? stack.StackPath + ".0" : $"{stack.StackPath}.0 to {stack.StackPath}.{Format(stack.Count - 1)}")
             : stack.StackPath + ".<i>";
@@ -271,6 +297,14 @@ internal sealed class MatchingParser
     private void CheckPath(string path, LayerStackSpec stack, string role, string model, LocationInfo? location, bool allowEmbedding)
     {
         if (allowEmbedding && stack.EmbeddingPath is not null && path == stack.EmbeddingPath) return;
+        if (stack.HasPaths)
+        {
+            if (stack.Paths.Contains(path)) return;
+            var named = (allowEmbedding && stack.EmbeddingPath is not null ? new[] { stack.EmbeddingPath } : Array.Empty<string>()).Concat(stack.Paths);
+            string closest = named.OrderBy(candidate => EditDistance.Between(candidate, path)).ThenBy(candidate => candidate.Length).First();
+            Report(UnknownLayerPath, location, closest, path, role, model, Describe(stack, allowEmbedding));
+            return;
+        }
         string prefix = stack.StackPath + ".";
         if (path.StartsWith(prefix, StringComparison.Ordinal) && path.Length > prefix.Length && path.Substring(prefix.Length).All(ch => ch >= '0' && ch <= '9')
             && int.TryParse(path.Substring(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int index))

@@ -168,4 +168,13 @@ public sealed class LayerStackAttribute : Attribute
 
     /// <summary>The field whose output is the embedding state (default: the model's single <c>Embedding</c> field, if any).</summary>
     public string? Embedding { get; set; }
+
+    /// <summary>
+    /// On a model class whose blocks are not one <c>ModuleList</c>: the blocks' module paths in forward order (for example
+    /// TorchVision ResNet's <c>"layer1"</c> to <c>"layer4"</c>), which are then the layer paths a map names; the count is their
+    /// number, and <see cref="Embedding"/> may be any module path ("maxpool", "features.0").
+    /// </summary>
+#pragma warning disable CA1819 // an attribute argument: arrays are the only way to pass a list
+    public string[]? Paths { get; set; }
+#pragma warning restore CA1819
 }

@@ -43,8 +43,12 @@ public sealed record MatchingSettings(
 /// Per-sample shape of each state (without the batch dimension: [W], [L, W] or [C, H, W]), measured by running one sample
 /// through the model; null when not measured, and then every state is taken to be <paramref name="Width"/> wide.
 /// </param>
+/// <param name="LayerPaths">
+/// The blocks' paths when they are not "{StackPath}.{i}" (for example TorchVision's "layer1" to "layer4", declared with
+/// <c>[LayerStack(Paths = ...)]</c>); null for a ModuleList stack.
+/// </param>
 public sealed record LayerStackShape(string Role, string ModelType, string StackPath, string? EmbeddingPath, int LayerCount, int Width,
-    IReadOnlyList<long[]>? StateShapes = null)
+    IReadOnlyList<long[]>? StateShapes = null, IReadOnlyList<string>? LayerPaths = null)
 {
     /// <summary>The shape of a built model, every state taken to be <see cref="ILayeredModule.HiddenWidth"/> wide.</summary>
     public static LayerStackShape Of(ILayeredModule model, string role, string modelType, string stackPath, string? embeddingPath)
@@ -58,7 +62,25 @@ public sealed record LayerStackShape(string Role, string ModelType, string Stack
     /// no gradients, on the model's device; its training mode is restored and nothing is drawn from the random generator),
     /// so feature maps of different sizes are found before any training step.
     /// </summary>
-    public static LayerStackShape Of(ILayeredModule model, string role, string modelType, string stackPath, string? embeddingPath, KdDsl.Data.LabeledDataset data)
+    public static LayerStackShape Of(ILayeredModule model, string role, string modelType, string stackPath, string? embeddingPath, KdDsl.Data.LabeledDataset data) =>
+        Measure(model, role, modelType, stackPath, null, embeddingPath, data);
+
+    /// <summary>
+    /// As <see cref="Of(ILayeredModule, string, string, string, string?, KdDsl.Data.LabeledDataset)"/> for a model whose blocks
+    /// have the given paths (<c>[LayerStack(Paths = ...)]</c>, e.g. "layer1" to "layer4").
+    /// </summary>
+    public static LayerStackShape Of(ILayeredModule model, string role, string modelType, IReadOnlyList<string> layerPaths, string? embeddingPath,
+        KdDsl.Data.LabeledDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(layerPaths);
+        if (model is not null && layerPaths.Count != model.LayerCount)
+            throw new LayerMatchingException(
+                $"The {role} {modelType} declares {layerPaths.Count} layer paths ({string.Join(", ", layerPaths)}) but has {model.LayerCount} layers.");
+        return Measure(model!, role, modelType, "", layerPaths, embeddingPath, data);
+    }
+
+    private static LayerStackShape Measure(ILayeredModule model, string role, string modelType, string stackPath, IReadOnlyList<string>? layerPaths,
+        string? embeddingPath, KdDsl.Data.LabeledDataset data)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -72,7 +94,7 @@ public sealed record LayerStackShape(string Role, string ModelType, string Stack
         {
             var (states, _) = LayerCapture.AllStates(model, data.Features.narrow(0, 0, 1).to(device));
             var shapes = states.Select(s => s.shape[1..]).ToArray();
-            return new LayerStackShape(role, modelType, stackPath, embeddingPath, model.LayerCount, model.HiddenWidth, shapes);
+            return new LayerStackShape(role, modelType, stackPath, embeddingPath, model.LayerCount, model.HiddenWidth, shapes, layerPaths);
         }
         finally
         {
@@ -91,12 +113,26 @@ public sealed record LayerStackShape(string Role, string ModelType, string Stack
     }
 
     /// <summary>The path of state <paramref name="state"/>: 0 is the embedding, i >= 1 is block i-1's output.</summary>
-    public string PathOf(int state) => state == 0 ? EmbeddingPath ?? "embedding" : StackPath + "." + (state - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string PathOf(int state) => state == 0 ? EmbeddingPath ?? "embedding"
+        : LayerPaths is { } paths ? paths[state - 1]
+        : StackPath + "." + (state - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>"layer1 to layer4" or "blocks.0 to blocks.11", for messages.</summary>
+    private string Range => LayerPaths is { } paths ? string.Join(", ", paths) : $"{StackPath}.0 to {StackPath}.{LayerCount - 1}";
 
     /// <summary>The state index of <paramref name="path"/>, or a message saying why it names no layer.</summary>
     public int StateOf(string path)
     {
         if (EmbeddingPath is not null && path == EmbeddingPath) return 0;
+        if (LayerPaths is { } paths)
+        {
+            for (int i = 0; i < paths.Count; i++)
+            {
+                if (paths[i] == path) return i + 1;
+            }
+            throw new LayerMatchingException(
+                $"'{path}' is not a layer of the {Role} {ModelType}; its layers are {(EmbeddingPath is null ? "" : EmbeddingPath + ", ")}{Range}.");
+        }
         string prefix = StackPath + ".";
         if (path.StartsWith(prefix, StringComparison.Ordinal)
             && int.TryParse(path.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
