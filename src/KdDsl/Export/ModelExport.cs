@@ -8,7 +8,7 @@ namespace KdDsl.Export;
 /// <summary>
 /// The trained student out of .NET: as a PyTorch <c>state_dict</c> (the file <c>torch.save(model.state_dict())</c> writes,
 /// read back with <c>model.load_state_dict(torch.load(path))</c>), as <c>.safetensors</c>, or as an ONNX graph
-/// (<c>OnnxExport</c>). Every file is written atomically: a run killed while saving leaves the old file or the
+/// (<see cref="OnnxExport"/>). Every file is written atomically: a run killed while saving leaves the old file or the
 /// complete new one.
 /// </summary>
 public static class ModelExport
