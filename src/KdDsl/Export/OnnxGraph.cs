@@ -57,7 +57,7 @@ public sealed class OnnxGraph
         {
             if (module is IOnnxExportable exportable)
             {
-                RequireOwnForward(module, exportable);
+                RequireOwnForward(module);
                 return exportable.ExportOnnx(this, input);
             }
             if (module is Sequential sequential)
@@ -212,7 +212,7 @@ public sealed class OnnxGraph
             $"{module.GetType().Name} is not a registered submodule of '{Describe(Path)}' ({parent.GetType().Name}); export only registered children.", nameof(module));
     }
 
-    private void RequireOwnForward(nn.Module module, IOnnxExportable exportable)
+    private void RequireOwnForward(nn.Module module)
     {
         // A subclass that overrides forward but inherits ExportOnnx would be exported as its base class computes: refuse it.
         var type = module.GetType();
@@ -224,6 +224,5 @@ public sealed class OnnxGraph
             throw new NotSupportedException(
                 $"Cannot export '{Describe(Path)}' ({type.FullName}) to ONNX: it overrides forward, but its ONNX graph comes from " +
                 $"{export.DeclaringType.FullName}; implement {nameof(IOnnxExportable)} on {type.Name} as well.");
-        _ = exportable;
     }
 }
