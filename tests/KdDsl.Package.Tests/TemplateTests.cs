@@ -30,12 +30,14 @@ public sealed class TemplateTests
         string project = Path.Combine(package.Root, "FromTemplate");
         var create = package.Dotnet("template: dotnet new kddsl-experiment", package.Root, TimeSpan.FromMinutes(2),
             "new", "kddsl-experiment", "-n", "DigitsDistillation", "-o", project, "--kddsl-version", package.Version,
-            "--debug:custom-hive", hive);
+            "--kddsl-source", package.Feed, "--debug:custom-hive", hive);
         Assert.True(create.ExitCode == 0, "dotnet new kddsl-experiment failed:\n" + create);
         string csproj = File.ReadAllText(Path.Combine(project, "DigitsDistillation.csproj"));
         Assert.Contains($"""<PackageReference Include="KdDsl" Version="{package.Version}" />""", csproj, StringComparison.Ordinal);
         Assert.Contains("namespace DigitsDistillation;", File.ReadAllText(Path.Combine(project, "Experiment.cs")), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(project, ".template.config")));
+        // The project's own nuget.config names the feed the package was packed into, so its first restore finds KdDsl (no NU1101).
+        Assert.Contains($"""<add key="kddsl-local" value="{package.Feed}" />""", File.ReadAllText(Path.Combine(project, "nuget.config")), StringComparison.Ordinal);
 
         var build = package.Dotnet("template: dotnet build", project, TimeSpan.FromMinutes(5), "build", "-nr:false");
         Assert.True(build.ExitCode == 0, "The project made from the template did not build:\n" + build);
@@ -55,6 +57,9 @@ public sealed class TemplateTests
         var csproj = System.Xml.Linq.XDocument.Load(Path.Combine(package.RepositoryRoot, "src", "KdDsl", "KdDsl.csproj"));
         string versionPrefix = csproj.Descendants("VersionPrefix").Single().Value;
         Assert.Equal(versionPrefix, templateDefault);
+        // Without --kddsl-source the project's nuget.config reads the package from ~/kddsl-packages (NuGet expands %HOME%).
+        Assert.Equal("%HOME%/kddsl-packages", template.RootElement.GetProperty("symbols").GetProperty("KdDslSource").GetProperty("defaultValue").GetString());
+        Assert.Contains("value=\"KDDSL_PACKAGE_SOURCE\"", File.ReadAllText(Path.Combine(TemplateFolder, "nuget.config")), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using KdDsl.Export;
 using KdDsl.Matching;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -27,7 +28,7 @@ namespace KdDsl.Models;
 /// (<c>SampleShape[0]</c> of image data [N, C, H, W], e.g. 1 for <c>IdxLayout.Images</c>), not a flat input width.
 /// </para>
 /// </remarks>
-public class CifarResNet : nn.Module<Tensor, Tensor>, ILayeredModule
+public class CifarResNet : nn.Module<Tensor, Tensor>, ILayeredModule, IOnnxExportable
 {
     // Protected, not private: the generator reads a referenced assembly's public and protected members only, and these
     // fields' names are the layer paths ("stem", "stages.0", ...).
@@ -111,13 +112,20 @@ public class CifarResNet : nn.Module<Tensor, Tensor>, ILayeredModule
         for (int i = 0; i < stages.Count; i++) hidden = stages[i].call(hidden);
         return Head(hidden);
     }
+
+    string IOnnxExportable.ExportOnnx(OnnxGraph graph, string input)
+    {
+        var hidden = graph.Module(stem, input);
+        for (int i = 0; i < stages.Count; i++) hidden = graph.Module(stages[i], hidden);
+        return graph.Module(head, graph.GlobalAveragePool(hidden));
+    }
 }
 
 /// <summary>
 /// He et al.'s basic block: <c>ReLU(BN(conv3x3(ReLU(BN(conv3x3(x))))) + shortcut(x))</c>. When the block changes the shape
 /// the shortcut is option A: every second pixel, with zero channels added evenly before and after (no parameters).
 /// </summary>
-public sealed class BasicBlock : nn.Module<Tensor, Tensor>
+public sealed class BasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly Conv2d conv1;
     private readonly BatchNorm2d bn1;
@@ -152,6 +160,17 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         if (padBefore + padAfter > 0)
             shortcut = nn.functional.pad(shortcut, new long[] { 0, 0, 0, 0, padBefore, padAfter });
         return nn.functional.relu(output + shortcut);
+    }
+
+    string IOnnxExportable.ExportOnnx(OnnxGraph graph, string input)
+    {
+        var output = graph.Module(bn2, graph.Module(conv2, graph.Relu(graph.Module(bn1, graph.Module(conv1, input)))));
+        var shortcut = input;
+        if (stride != 1) // every stride-th row and column: Slice with steps
+            shortcut = graph.Node("Slice", [shortcut, graph.Constant(0, 0), graph.Constant(long.MaxValue, long.MaxValue), graph.Constant(2, 3), graph.Constant(stride, stride)]);
+        if (padBefore + padAfter > 0) // zero channels before and after: ONNX pads are [begin of each axis..., end of each axis...]
+            shortcut = graph.Node("Pad", [shortcut, graph.Constant(0, padBefore, 0, 0, 0, padAfter, 0, 0)]);
+        return graph.Relu(graph.Add(output, shortcut));
     }
 }
 

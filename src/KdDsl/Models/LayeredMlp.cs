@@ -1,4 +1,5 @@
 using System;
+using KdDsl.Export;
 using KdDsl.Matching;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -12,7 +13,7 @@ namespace KdDsl.Models;
 /// head on the last state. Subclass it with a parameterless constructor and put <c>[LayerStack(Count = ..., Width = ...)]</c>
 /// on the subclass so the generator can check a layer map at compile time.
 /// </summary>
-public class LayeredMlp : nn.Module<Tensor, Tensor>, ILayeredModule
+public class LayeredMlp : nn.Module<Tensor, Tensor>, ILayeredModule, IOnnxExportable
 {
     // Protected, not private: the generator reads a referenced assembly's public and protected members only, and these
     // fields' names are the layer paths ("embedding", "blocks.0", ...).
@@ -67,10 +68,17 @@ public class LayeredMlp : nn.Module<Tensor, Tensor>, ILayeredModule
         for (int i = 0; i < blocks.Count; i++) hidden = blocks[i].call(hidden);
         return Head(hidden);
     }
+
+    string IOnnxExportable.ExportOnnx(OnnxGraph graph, string input)
+    {
+        var hidden = graph.Relu(graph.Module(embedding, input));
+        for (int i = 0; i < blocks.Count; i++) hidden = graph.Module(blocks[i], hidden);
+        return graph.Module(head, graph.Module(headNorm, hidden));
+    }
 }
 
 /// <summary>One residual block of <see cref="LayeredMlp"/>: <c>h + ReLU(Linear(LayerNorm(h)))</c>.</summary>
-public sealed class MlpBlock : nn.Module<Tensor, Tensor>
+public sealed class MlpBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly LayerNorm norm;
     private readonly Linear linear;
@@ -85,4 +93,7 @@ public sealed class MlpBlock : nn.Module<Tensor, Tensor>
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => input + nn.functional.relu(linear.call(norm.call(input)));
+
+    string IOnnxExportable.ExportOnnx(OnnxGraph graph, string input) =>
+        graph.Add(input, graph.Relu(graph.Module(linear, graph.Module(norm, input))));
 }

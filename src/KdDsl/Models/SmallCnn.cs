@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using KdDsl.Export;
 using KdDsl.Matching;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -20,7 +21,7 @@ namespace KdDsl.Models;
 /// Declare it directly (its <c>(int inputChannels, int classCount)</c> constructor) or through a subclass calling
 /// <c>base(inputChannels, classCount, layers, width)</c>.
 /// </remarks>
-public class SmallCnn : nn.Module<Tensor, Tensor>, ILayeredModule
+public class SmallCnn : nn.Module<Tensor, Tensor>, ILayeredModule, IOnnxExportable
 {
     /// <summary>The first convolution, BatchNorm and ReLU; its output is the embedding state.</summary>
     protected readonly Sequential embedding;
@@ -89,5 +90,12 @@ public class SmallCnn : nn.Module<Tensor, Tensor>, ILayeredModule
         var hidden = Embed(input);
         for (int i = 0; i < blocks.Count; i++) hidden = blocks[i].call(hidden);
         return Head(hidden);
+    }
+
+    string IOnnxExportable.ExportOnnx(OnnxGraph graph, string input)
+    {
+        var hidden = graph.Module(embedding, input);
+        for (int i = 0; i < blocks.Count; i++) hidden = graph.Module(blocks[i], hidden);
+        return graph.Module(head, graph.GlobalAveragePool(hidden));
     }
 }

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using KdDsl.Data;
+using KdDsl.Export;
 using KdDsl.Matching;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -15,7 +17,7 @@ namespace KdDsl.Models;
 /// Its dense layers are <see cref="Dense"/> modules, not <c>Linear</c>, so the run's input-width check (which reads the
 /// first <c>Linear</c>) does not mistake a hidden layer for the input layer.
 /// </summary>
-public class TransformerEncoderClassifier : nn.Module<Tensor, Tensor>, ILayeredModule
+public class TransformerEncoderClassifier : nn.Module<Tensor, Tensor>, ILayeredModule, IOnnxExportable
 {
     // Protected, not private: the generator reads a referenced assembly's public and protected members only, and these
     // fields' names are the layer paths ("embedding", "blocks.0", ...).
@@ -122,10 +124,27 @@ public class TransformerEncoderClassifier : nn.Module<Tensor, Tensor>, ILayeredM
         for (int i = 0; i < blocks.Count; i++) hidden = blocks[i].Forward(hidden, lastInput.Padding);
         return Head(hidden);
     }
+
+    string IOnnxExportable.ExportOnnx(OnnxGraph graph, string input)
+    {
+        var ids = graph.Node("Cast", [input], new Dictionary<string, object> { ["to"] = 7L }); // int64
+        var padding = graph.Node("Equal", [ids, graph.Constant(ImdbReviews.PaddingId)]);      // [N, L] bool
+        var length = graph.Node("Shape", [ids], new Dictionary<string, object> { ["start"] = 1L, ["end"] = 2L });
+        var usedPositions = graph.Node("Slice", [graph.Initializer(positions, "positions"), graph.Constant(0), length, graph.Constant(0)]);
+        var hidden = graph.Add(graph.Module(embedding, ids), usedPositions);
+        for (int i = 0; i < blocks.Count; i++) hidden = blocks[i].ExportOnnx(graph, hidden, padding);
+        var normed = graph.Module(headNorm, hidden);
+        var keep = graph.Node("Unsqueeze", [graph.Node("Cast", [graph.Node("Not", [padding])], new Dictionary<string, object> { ["to"] = 1L }), graph.Constant(-1)]);
+        var axis1 = graph.Constant(1);
+        var noKeep = new Dictionary<string, object> { ["keepdims"] = 0L };
+        var sum = graph.Node("ReduceSum", [graph.Node("Mul", [normed, keep]), axis1], noKeep);
+        var count = graph.Node("Max", [graph.Node("ReduceSum", [keep, axis1], noKeep), graph.Constant([1f])]);
+        return graph.Module(head, graph.Node("Div", [sum, count]));
+    }
 }
 
 /// <summary>One pre-LayerNorm encoder block: <c>h + Attention(LN(h))</c>, then <c>h + FF(LN(h))</c>.</summary>
-public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
+public sealed class TransformerBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly LayerNorm attentionNorm;
     private readonly Dense query;
@@ -171,10 +190,33 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
         var hidden = input + output.call(attended);
         return hidden + down.call(nn.functional.relu(up.call(feedForwardNorm.call(hidden))));
     }
+
+    string IOnnxExportable.ExportOnnx(OnnxGraph graph, string input) => ExportOnnx(graph, input, null);
+
+    /// <summary>The ONNX nodes of <see cref="Forward"/>; <paramref name="padding"/> names a [N, L] bool value (true at padding) or is null.</summary>
+    internal string ExportOnnx(OnnxGraph graph, string input, string? padding)
+    {
+        long width = query.OutputWidth, d = width / heads;
+        var x = graph.Module(attentionNorm, input);
+        var headShape = graph.Constant(0, 0, heads, d);
+        string Heads(string t, long[] perm) =>
+            graph.Node("Transpose", [graph.Node("Reshape", [t, headShape])], new Dictionary<string, object> { ["perm"] = perm });
+        var q = Heads(graph.Module(query, x), [0, 2, 1, 3]);   // [N, H, L, d]
+        var kT = Heads(graph.Module(key, x), [0, 2, 3, 1]);    // [N, H, d, L]
+        var v = Heads(graph.Module(value, x), [0, 2, 1, 3]);
+        var scores = graph.Node("Div", [graph.Node("MatMul", [q, kT]), graph.Constant([(float)Math.Sqrt(d)])]);
+        if (padding is not null)
+            scores = graph.Node("Where", [graph.Node("Unsqueeze", [padding, graph.Constant(1, 2)]), graph.Constant([-1e9f]), scores]);
+        var probabilities = graph.Node("Softmax", [scores], new Dictionary<string, object> { ["axis"] = -1L });
+        var attended = graph.Node("Transpose", [graph.Node("MatMul", [probabilities, v])], new Dictionary<string, object> { ["perm"] = new long[] { 0, 2, 1, 3 } });
+        attended = graph.Node("Reshape", [attended, graph.Constant(0, 0, width)]);
+        var hidden = graph.Add(input, graph.Module(output, attended));
+        return graph.Add(hidden, graph.Module(down, graph.Relu(graph.Module(up, graph.Module(feedForwardNorm, hidden)))));
+    }
 }
 
 /// <summary>A dense layer <c>x W^T + b</c>, initialised like <c>nn.Linear</c>, for models whose only <c>Linear</c> should be the input layer.</summary>
-public sealed class Dense : nn.Module<Tensor, Tensor>
+public sealed class Dense : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly Parameter weight;
     private readonly Parameter bias;
@@ -190,4 +232,9 @@ public sealed class Dense : nn.Module<Tensor, Tensor>
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => nn.functional.linear(input, weight, bias);
+
+    /// <summary>The number of output features.</summary>
+    internal long OutputWidth => weight.shape[0];
+
+    string IOnnxExportable.ExportOnnx(OnnxGraph graph, string input) => graph.Linear(input, weight, bias);
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using KdDsl.Export;
 using KdDsl.Matching;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -21,7 +22,7 @@ namespace KdDsl.Models;
 /// <see cref="ILayeredModule.HiddenWidth"/> is the last state's channel count. Declare one with a fixed-size subclass
 /// (<see cref="Wrn16x2"/>, ...) or your own subclass with a public <c>(int inputChannels, int classCount)</c> constructor.
 /// </remarks>
-public class WideResNet : nn.Module<Tensor, Tensor>, ILayeredModule
+public class WideResNet : nn.Module<Tensor, Tensor>, ILayeredModule, IOnnxExportable
 {
     /// <summary>The first 3x3 convolution; its output is the embedding state.</summary>
     protected readonly Conv2d stem;
@@ -107,13 +108,20 @@ public class WideResNet : nn.Module<Tensor, Tensor>, ILayeredModule
         for (int i = 0; i < stages.Count; i++) hidden = stages[i].call(hidden);
         return Head(hidden);
     }
+
+    string IOnnxExportable.ExportOnnx(OnnxGraph graph, string input)
+    {
+        var hidden = graph.Module(stem, input);
+        for (int i = 0; i < stages.Count; i++) hidden = graph.Module(stages[i], hidden);
+        return graph.Module(head, graph.GlobalAveragePool(graph.Relu(graph.Module(headNorm, hidden))));
+    }
 }
 
 /// <summary>
 /// The pre-activation block of a wide ResNet: <c>conv3x3(ReLU(BN(conv3x3(ReLU(BN(x)))))) + shortcut</c>, the shortcut being
 /// <c>x</c>, or a 1x1 convolution of <c>ReLU(BN(x))</c> when the block changes channels or stride.
 /// </summary>
-public sealed class WideBasicBlock : nn.Module<Tensor, Tensor>
+public sealed class WideBasicBlock : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly BatchNorm2d bn1;
     private readonly Conv2d conv1;
@@ -139,6 +147,13 @@ public sealed class WideBasicBlock : nn.Module<Tensor, Tensor>
         var activated = nn.functional.relu(bn1.call(input));
         var output = conv2.call(nn.functional.relu(bn2.call(conv1.call(activated))));
         return output + (shortcut is null ? input : shortcut.call(activated));
+    }
+
+    string IOnnxExportable.ExportOnnx(OnnxGraph graph, string input)
+    {
+        var activated = graph.Relu(graph.Module(bn1, input));
+        var output = graph.Module(conv2, graph.Relu(graph.Module(bn2, graph.Module(conv1, activated))));
+        return graph.Add(output, shortcut is null ? input : graph.Module(shortcut, activated));
     }
 }
 

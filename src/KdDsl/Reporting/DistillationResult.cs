@@ -84,6 +84,24 @@ public abstract class DistillationResult<TStudent, TEpoch> : IDistillationResult
     /// <summary>Wall time of the run.</summary>
     public TimeSpan Elapsed { get; }
 
+    /// <summary>Writes the distilled student's <c>state_dict</c> for PyTorch (<see cref="KdDsl.Export.ModelExport.SavePyTorch"/>).</summary>
+    public void SaveStudentPyTorch(string path) => KdDsl.Export.ModelExport.SavePyTorch(Student, path);
+
+    /// <summary>Writes the distilled student as <c>.safetensors</c> (<see cref="KdDsl.Export.ModelExport.SaveSafetensors"/>).</summary>
+    public void SaveStudentSafetensors(string path) => KdDsl.Export.ModelExport.SaveSafetensors(Student, path);
+
+    /// <summary>
+    /// Writes the distilled student as ONNX (<see cref="KdDsl.Export.OnnxExport.Save"/>) for inputs of per-sample shape
+    /// <paramref name="sampleShape"/> (the data's <c>SampleShape</c>), with <paramref name="standardizer"/>'s Sub and Div in
+    /// front of the graph when given, so the file takes raw inputs.
+    /// </summary>
+    public void ExportStudentOnnx(string path, IReadOnlyList<long> sampleShape, KdDsl.Data.Standardizer? standardizer = null)
+    {
+        if (Student is not nn.Module<Tensor, Tensor> model)
+            throw new NotSupportedException($"{Student.GetType().Name} is not a Module<Tensor, Tensor>; ONNX export needs one.");
+        KdDsl.Export.OnnxExport.Save(model, path, sampleShape, new KdDsl.Export.OnnxExportOptions { Standardizer = standardizer });
+    }
+
     /// <summary>The teacher's test accuracy, for generic reporting (null: no teacher).</summary>
     protected virtual double? ReportedTeacherAccuracy => null;
 

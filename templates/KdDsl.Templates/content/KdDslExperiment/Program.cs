@@ -1,4 +1,5 @@
 using System.Globalization;
+using KdDsl.Reporting;
 using KdDsl.Training;
 using KdDslExperiment;
 
@@ -15,7 +16,10 @@ if (at >= 0)
     epochs = n;
 }
 
-using var result = DigitsKd.Run(new RunOptions { Epochs = epochs });
+// Progress bars with ETA and live losses on a terminal; whole lines when the output goes to a file or a pipe.
+DigitsKd.Result? run = null;
+ConsoleProgress.Show(progressFor => run = DigitsKd.Run(new RunOptions { Epochs = epochs, Progress = progressFor("digits:") }));
+using var result = run!;
 
 string Percent(double accuracy) => accuracy.ToString("P2", CultureInfo.InvariantCulture);
 Console.WriteLine($"Teacher (WideMlp) test accuracy:            {Percent(result.TeacherAccuracy)}");
