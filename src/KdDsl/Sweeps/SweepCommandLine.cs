@@ -179,9 +179,11 @@ public static class SweepCommandLine
         int total = 0;
         foreach (var experiment in experiments)
         {
-            o.WriteLine($"{experiment.Name} (student {experiment.Student}, seed {experiment.DeclaredSeed}): {experiment.TrialCount} trials");
+            int distinct = Enumerable.Range(0, experiment.TrialCount).Count(t => experiment.SameAs(t) == t);
+            o.WriteLine($"{experiment.Name} (student {experiment.Student}, seed {experiment.DeclaredSeed}): {experiment.TrialCount} trials" +
+                        (distinct == experiment.TrialCount ? "" : $", {distinct} distinct ({experiment.TrialCount - distinct} repeat an earlier configuration and are skipped)"));
             foreach (var axis in experiment.Axes) o.WriteLine($"  {axis.Name}: {string.Join(", ", axis.Values)}");
-            total += experiment.TrialCount * datasets.Count * seeds;
+            total += distinct * datasets.Count * seeds;
         }
         o.WriteLine($"Data sets: {string.Join(", ", datasets.Select(d => d.Name))}");
         o.WriteLine($"Work items with {seeds} seed(s): {total}");
