@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A sweep on a real Slurm cluster: installs Debian's slurm-wlm and munge (when sbatch is missing), configures a one-node cluster
-# in a private folder (its own slurm.conf through SLURM_CONF and its own munge socket: nothing under /etc is changed), starts
-# munged, slurmctld and slurmd, writes the job-array script with the sweep host's `slurm --shards 2`, submits it unmodified with
-# sbatch, waits for the array, merges the shards with `report` and compares that with a single-process sweep of the same work.
+# in a private folder (its own slurm.conf through SLURM_CONF, its own munge socket, addresses 127.0.0.1 so the host name need
+# not resolve: nothing under /etc is changed), starts munged, slurmctld and slurmd, writes the job-array script with the sweep
+# host's `slurm --shards 2`, submits it unmodified with sbatch, waits for the array, merges the shards with `report` and
+# compares that with a single-process sweep of the same work.
 # The daemons it started are stopped on every exit (trap). Needs root (apt-get, and slurmd runs jobs as their owner) and the
 # sweep host built (dotnet build KdDsl.sln builds tests/KdDsl.SweepHost).
 set -euo pipefail
@@ -52,7 +53,7 @@ port_base=$((17000 + $$ % 2000))
 mkdir -p "$work/state" "$work/spool"
 cat > "$work/slurm.conf" <<EOF
 ClusterName=kddsl-ci
-SlurmctldHost=$node
+SlurmctldHost=$node(127.0.0.1)
 SlurmctldPort=$port_base
 SlurmdPort=$((port_base + 1))
 SlurmUser=root
@@ -75,7 +76,7 @@ SelectTypeParameters=CR_CPU
 ReturnToService=2
 SchedulerType=sched/backfill
 MpiDefault=none
-NodeName=$node CPUs=2 State=UNKNOWN
+NodeName=$node NodeAddr=127.0.0.1 CPUs=2 State=UNKNOWN
 PartitionName=ci Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
 export SLURM_CONF="$work/slurm.conf"
