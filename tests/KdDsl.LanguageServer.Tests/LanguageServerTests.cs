@@ -87,37 +87,8 @@ public sealed class LanguageServerTests(ITestOutputHelper output)
         Step("dotnet build", folder.Dotnet(TimeSpan.FromMinutes(6), null, "build", "-nologo", "-v", "q").Elapsed);
 
         var started = Stopwatch.StartNew();
-        using var server = LspClient.Start(Dotnet, new[] { "tool", "run", "csharp-ls", "--loglevel", "info" }, folder.Path,
-            new JsonObject { ["analyzersEnabled"] = true });
-        string root = new Uri(folder.Path).AbsoluteUri, uri = new Uri(file).AbsoluteUri;
-        var initialized = await server.Request("initialize", new JsonObject
-        {
-            ["processId"] = Environment.ProcessId,
-            ["rootUri"] = root,
-            ["workspaceFolders"] = new JsonArray(new JsonObject { ["uri"] = root, ["name"] = "lsp" }),
-            ["capabilities"] = new JsonObject
-            {
-                ["workspace"] = new JsonObject { ["configuration"] = true },
-                ["textDocument"] = new JsonObject
-                {
-                    ["diagnostic"] = new JsonObject(),
-                    ["completion"] = new JsonObject { ["completionItem"] = new JsonObject() },
-                    ["codeAction"] = new JsonObject
-                    {
-                        ["codeActionLiteralSupport"] = new JsonObject
-                        {
-                            ["codeActionKind"] = new JsonObject { ["valueSet"] = new JsonArray("", "quickfix", "refactor", "source") },
-                        },
-                    },
-                },
-            },
-        }, TimeSpan.FromMinutes(1));
-        Assert.NotNull(initialized?["capabilities"]?["completionProvider"]);
-        server.Notify("initialized", new JsonObject());
-        server.Notify("textDocument/didOpen", new JsonObject
-        {
-            ["textDocument"] = new JsonObject { ["uri"] = uri, ["languageId"] = "csharp", ["version"] = 1, ["text"] = Broken },
-        });
+        string uri = new Uri(file).AbsoluteUri;
+        using var server = await Open(folder, uri, pull: true);
 
         // Pull diagnostics until the project has loaded and the analyzer has run.
         var expectedIds = Mistakes.Select(m => m.Id).ToArray();
@@ -126,14 +97,7 @@ public sealed class LanguageServerTests(ITestOutputHelper output)
         var kd = published.Where(d => ((string?)d["code"] ?? "").StartsWith("KD", StringComparison.Ordinal)).ToList();
         output.WriteLine("KD diagnostics published by csharp-ls:\n" + new JsonArray(kd.Select(d => d.DeepClone()).ToArray())
             .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        foreach (var (id, marker, span, _) in Mistakes)
-        {
-            var diagnostic = Assert.Single(kd, d => (string?)d["code"] == id);
-            int start = Broken.IndexOf(marker, StringComparison.Ordinal) + marker.IndexOf(span, StringComparison.Ordinal);
-            Assert.Equal(Range(Broken, start, span.Length), diagnostic["range"]!.ToJsonString());
-            Assert.Equal(1, (int?)diagnostic["severity"]); // Error
-            Assert.EndsWith($"/docs/diagnostics/{id}.md", (string?)diagnostic["codeDescription"]?["href"]);
-        }
+        AssertAtTheirRanges(kd);
 
         // Code actions at the KD0001 diagnostic. csharp-ls 0.28 offers no KdDsl code fix: it instantiates code fix providers only
         // from the Roslyn assemblies it ships (Microsoft.CodeAnalysis.Features, .CSharp.Features, .Workspaces), never from a
@@ -185,7 +149,85 @@ public sealed class LanguageServerTests(ITestOutputHelper output)
         output.WriteLine("Completion after result.: " + string.Join(", ", labels));
         foreach (string member in new[] { "StudentAccuracy", "StudentAloneAccuracy", "TeacherAccuracy", "Epochs", "Student", "Teacher" })
             Assert.Contains(member, labels);
+        server.Dispose();
+
+        // The same through pushed diagnostics (textDocument/publishDiagnostics), which csharp-ls sends to a client that does not
+        // pull: a second session on the same project.
+        var pushed = Stopwatch.StartNew();
+        using (var pushing = await Open(folder, uri, pull: false))
+        {
+            var deadline = Stopwatch.StartNew();
+            IReadOnlyList<JsonNode> last = Array.Empty<JsonNode>();
+            while (true)
+            {
+                var latest = pushing.Notifications("textDocument/publishDiagnostics").LastOrDefault(n => (string?)n["params"]?["uri"] == uri);
+                if (latest is not null) last = latest["params"]!["diagnostics"]!.AsArray().Where(d => d is not null).Select(d => d!).ToList();
+                if (KdIds(last).SequenceEqual(Mistakes.Select(m => m.Id))) break;
+                if (deadline.Elapsed > Load)
+                    throw new TimeoutException($"After {Load.TotalMinutes:F0} min csharp-ls had not pushed the three KD diagnostics; last pushed: " +
+                                               new JsonArray(last.Select(d => d.DeepClone()).ToArray()).ToJsonString() + pushing.Tail());
+                await Task.Delay(200);
+            }
+            AssertAtTheirRanges(last.Where(d => ((string?)d["code"] ?? "").StartsWith("KD", StringComparison.Ordinal)).ToList());
+        }
+        Step("second session: the same KD diagnostics pushed (publishDiagnostics)", pushed.Elapsed);
         Step("whole test", clock.Elapsed);
+    }
+
+    /// <summary>Starts csharp-ls in <paramref name="folder"/>, initializes it (pulling diagnostics or not) and opens the broken file.</summary>
+    private static async Task<LspClient> Open(ExperimentFolder folder, string uri, bool pull)
+    {
+        var server = LspClient.Start(Dotnet, new[] { "tool", "run", "csharp-ls", "--loglevel", "info" }, folder.Path,
+            new JsonObject { ["analyzersEnabled"] = true });
+        try
+        {
+            string root = new Uri(folder.Path).AbsoluteUri;
+            var textDocument = new JsonObject
+            {
+                ["publishDiagnostics"] = new JsonObject(),
+                ["completion"] = new JsonObject { ["completionItem"] = new JsonObject() },
+                ["codeAction"] = new JsonObject
+                {
+                    ["codeActionLiteralSupport"] = new JsonObject
+                    {
+                        ["codeActionKind"] = new JsonObject { ["valueSet"] = new JsonArray("", "quickfix", "refactor", "source") },
+                    },
+                },
+            };
+            if (pull) textDocument["diagnostic"] = new JsonObject();
+            var initialized = await server.Request("initialize", new JsonObject
+            {
+                ["processId"] = Environment.ProcessId,
+                ["rootUri"] = root,
+                ["workspaceFolders"] = new JsonArray(new JsonObject { ["uri"] = root, ["name"] = "lsp" }),
+                ["capabilities"] = new JsonObject { ["workspace"] = new JsonObject { ["configuration"] = true }, ["textDocument"] = textDocument },
+            }, TimeSpan.FromMinutes(1));
+            Assert.NotNull(initialized?["capabilities"]?["completionProvider"]);
+            server.Notify("initialized", new JsonObject());
+            server.Notify("textDocument/didOpen", new JsonObject
+            {
+                ["textDocument"] = new JsonObject { ["uri"] = uri, ["languageId"] = "csharp", ["version"] = 1, ["text"] = Broken },
+            });
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Each mistake's diagnostic, once, as an error at the span <c>dotnet build</c> reports, with its help link.</summary>
+    private static void AssertAtTheirRanges(IReadOnlyList<JsonNode> kd)
+    {
+        foreach (var (id, marker, span, _) in Mistakes)
+        {
+            var diagnostic = Assert.Single(kd, d => (string?)d["code"] == id);
+            int start = Broken.IndexOf(marker, StringComparison.Ordinal) + marker.IndexOf(span, StringComparison.Ordinal);
+            Assert.Equal(Range(Broken, start, span.Length), diagnostic["range"]!.ToJsonString());
+            Assert.Equal(1, (int?)diagnostic["severity"]); // Error
+            Assert.EndsWith($"/docs/diagnostics/{id}.md", (string?)diagnostic["codeDescription"]?["href"]);
+        }
     }
 
     private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";

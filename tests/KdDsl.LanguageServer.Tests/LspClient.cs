@@ -29,6 +29,7 @@ public sealed class LspClient : IDisposable
     private readonly object writeLock = new();
     private int nextId;
     private volatile string? failure;
+    private bool disposed;
 
     private LspClient(Process process, JsonObject configuration)
     {
@@ -207,6 +208,8 @@ public sealed class LspClient : IDisposable
     /// <summary>Asks the server to shut down (briefly), then kills it and everything it started.</summary>
     public void Dispose()
     {
+        if (disposed) return;
+        disposed = true;
         try
         {
             if (!process.HasExited && failure is null)
