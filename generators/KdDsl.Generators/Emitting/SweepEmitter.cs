@@ -149,7 +149,42 @@ internal static class SweepEmitter
             w.Line();
             w.Line("public int TrialCount => Grid.Count;");
             w.Line();
-            w.Line($"public {Collections}.IReadOnlyList<{pairType}> Configuration(int trial) => Grid[trial].Configuration();");
+            var ignored = IgnoredAxes(sweep);
+            if (ignored.Count == 0)
+            {
+                w.Line($"public {Collections}.IReadOnlyList<{pairType}> Configuration(int trial) => Grid[trial].Configuration();");
+            }
+            else
+            {
+                // A distance that reads none of the swept temperatures (LogitMse): those axes do not apply to its trials. The
+                // configuration says so ("-"), and every trial but the first of each such group is the same run (SameAs), which the
+                // sweep plan skips, so the report never counts one configuration twice.
+                w.Line($"public {Collections}.IReadOnlyList<{pairType}> Configuration(int trial) => Grid[trial].Distance switch");
+                w.Block(() =>
+                {
+                    foreach (var (distance, axesIgnored) in ignored)
+                        w.Line($"{distance} => {Sweeps}.SweepGrid.NotApplicable(Grid[trial].Configuration(), " +
+                               string.Join(", ", axesIgnored.Select(a => Literal(a.Name))) + "),");
+                    w.Line("_ => Grid[trial].Configuration(),");
+                }, ";");
+                w.Line();
+                w.Line("public int SameAs(int trial) => Grid[trial].Distance switch");
+                w.Block(() =>
+                {
+                    foreach (var (distance, axesIgnored) in ignored)
+                        w.Line($"{distance} => First(Grid[trial] with {{ " +
+                               string.Join(", ", axesIgnored.Select(a => $"{a.Name} = {a.Expressions[0]}")) + " }),");
+                    w.Line("_ => trial,");
+                }, ";");
+                w.Line();
+                w.Line("private static int First(Trial probe)");
+                w.Block(() =>
+                {
+                    w.Line("for (int i = 0; i < Grid.Count; i++)");
+                    w.Line("    if (Grid[i] == probe with { Index = i }) return i;");
+                    w.Line("return probe.Index;");
+                });
+            }
             w.Line();
             // The teacher depends on the data set, the seed, the declared teacher settings and the TeacherSelection knob only. The
             // fingerprint of the declaration goes into the key, so a sweep re-run after the teacher's declaration changed trains a
@@ -174,6 +209,24 @@ internal static class SweepEmitter
                             (spec.Teacher is null ? ";" : " { TeacherLoaded = result.TeacherLoadedFromCheckpoint };"));
             });
         });
+    }
+
+    /// <summary>
+    /// For each value of a swept Distance whose loss reads none of some swept axes (per <see cref="Catalog.LossCatalog"/>: LogitMse
+    /// reads no temperature), the value's expression and those axes; empty without such a value.
+    /// </summary>
+    private static System.Collections.Generic.List<(string Distance, System.Collections.Generic.List<SweepAxisSpec> Ignored)> IgnoredAxes(SweepSpec sweep)
+    {
+        var result = new System.Collections.Generic.List<(string, System.Collections.Generic.List<SweepAxisSpec>)>();
+        var distance = sweep.Axes.FirstOrDefault(a => a.Knob == SweepKnob.Distance);
+        if (distance is null) return result;
+        for (int i = 0; i < distance.Texts.Count; i++)
+        {
+            if (!System.Enum.TryParse<LossKind>(distance.Texts[i], out var kind) || Catalog.LossCatalog.Find(kind) is not { } entry) continue;
+            var ignored = sweep.Axes.Where(a => a.Knob is SweepKnob.Temperature or SweepKnob.StudentTemperature && !entry.SweepAxes.Contains(a.Knob)).ToList();
+            if (ignored.Count > 0) result.Add((distance.Expressions[i], ignored));
+        }
+        return result;
     }
 
     private static int IndexOf(ExperimentSpec spec, LossTermSpec loss)

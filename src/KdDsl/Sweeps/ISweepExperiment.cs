@@ -45,6 +45,15 @@ public interface ISweepExperiment
     IReadOnlyList<KeyValuePair<string, string>> Configuration(int trial);
 
     /// <summary>
+    /// The first trial of the grid that runs exactly the configuration trial <paramref name="trial"/> runs (itself, unless an axis
+    /// does not act on this trial: e.g. with a swept Distance of LogitMse, which reads no temperature, the Temperature and
+    /// StudentTemperature values make no difference). <see cref="SweepPlan"/> runs only the trials that are their own, so a
+    /// report never counts one configuration twice; their <see cref="Configuration"/> shows such axes as
+    /// <see cref="SweepGrid.NotApplicableValue"/>.
+    /// </summary>
+    int SameAs(int trial) => trial;
+
+    /// <summary>
     /// What trial <paramref name="trial"/>'s teacher depends on besides the experiment, the data set and the seed: the values of the
     /// swept knobs that change the teacher (today only TeacherSelection) and a fingerprint of the teacher's declaration (model,
     /// epochs, selection, the training settings it trains with), so a changed declaration never loads an old teacher; null when

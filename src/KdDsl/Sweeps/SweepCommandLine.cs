@@ -123,7 +123,11 @@ public static class SweepCommandLine
             { slurmShards, slurmOut, slurmDbDir, slurmCommand, slurmSeeds, slurmData, slurmExperiments, slurmDatasets, slurmCpus, slurmTime };
         slurm.SetAction(p =>
         {
-            var arguments = new List<string> { "--seeds", p.GetValue(slurmSeeds).ToString(CultureInfo.InvariantCulture), "--data", Path.GetFullPath(p.GetValue(slurmData)!) };
+            // The data folder the tasks read, checked by the script on the node: one given with --data must exist here too; the
+            // default is handed on only when it exists (data sets that read no files, e.g. the embedded digits, need none).
+            var arguments = new List<string> { "--seeds", p.GetValue(slurmSeeds).ToString(CultureInfo.InvariantCulture) };
+            string data = DataRoot(p, slurmData);
+            if (p.GetResult(slurmData) is { Implicit: false } || Directory.Exists(data)) arguments.AddRange(new[] { "--data", Path.GetFullPath(data) });
             foreach (string e in p.GetValue(slurmExperiments) ?? Array.Empty<string>()) arguments.AddRange(new[] { "--experiment", Find(experiments, e, x => x.Name, "experiment").Name });
             foreach (string d in p.GetValue(slurmDatasets) ?? Array.Empty<string>()) arguments.AddRange(new[] { "--dataset", Find(datasets, d, x => x.Name, "data set").Name });
             string script = SlurmScript.Create(p.GetValue(slurmShards), p.GetValue(slurmCommand) ?? CurrentCommand(),
@@ -179,9 +183,11 @@ public static class SweepCommandLine
         int total = 0;
         foreach (var experiment in experiments)
         {
-            o.WriteLine($"{experiment.Name} (student {experiment.Student}, seed {experiment.DeclaredSeed}): {experiment.TrialCount} trials");
+            int distinct = Enumerable.Range(0, experiment.TrialCount).Count(t => experiment.SameAs(t) == t);
+            o.WriteLine($"{experiment.Name} (student {experiment.Student}, seed {experiment.DeclaredSeed}): {experiment.TrialCount} trials" +
+                        (distinct == experiment.TrialCount ? "" : $", {distinct} distinct ({experiment.TrialCount - distinct} repeat an earlier configuration and are skipped)"));
             foreach (var axis in experiment.Axes) o.WriteLine($"  {axis.Name}: {string.Join(", ", axis.Values)}");
-            total += experiment.TrialCount * datasets.Count * seeds;
+            total += distinct * datasets.Count * seeds;
         }
         o.WriteLine($"Data sets: {string.Join(", ", datasets.Select(d => d.Name))}");
         o.WriteLine($"Work items with {seeds} seed(s): {total}");

@@ -25,6 +25,13 @@ public static class SweepGrid
         return values;
     }
 
+    /// <summary>The value a configuration shows for an axis that does not act on it (a temperature with the LogitMse distance).</summary>
+    public const string NotApplicableValue = "-";
+
+    /// <summary><paramref name="configuration"/> with the values of <paramref name="axes"/> replaced by <see cref="NotApplicableValue"/>.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> NotApplicable(IReadOnlyList<KeyValuePair<string, string>> configuration, params string[] axes) =>
+        configuration.Select(p => Array.IndexOf(axes, p.Key) >= 0 ? new KeyValuePair<string, string>(p.Key, NotApplicableValue) : p).ToList();
+
     /// <summary>The configuration as one line, <c>Alpha=0.5, Distance=KlDivergence</c>: the key the report groups trials by.</summary>
     public static string Describe(IEnumerable<KeyValuePair<string, string>> configuration) =>
         string.Join(", ", configuration.Select(p => p.Key + "=" + p.Value));
@@ -59,7 +66,10 @@ public sealed record SweepWorkItem(int Position, ISweepExperiment Experiment, Sw
 /// <summary>The deterministic order of a sweep's work: experiments × data sets × seeds × trials, in the order given.</summary>
 public static class SweepPlan
 {
-    /// <summary>Every work item of the sweep, numbered in order; a shard keeps those it <see cref="Shard.Owns"/>.</summary>
+    /// <summary>
+    /// Every work item of the sweep, numbered in order; a shard keeps those it <see cref="Shard.Owns"/>. A trial that runs the same
+    /// configuration as an earlier one (<see cref="ISweepExperiment.SameAs"/>) is left out and not numbered.
+    /// </summary>
     public static IReadOnlyList<SweepWorkItem> Enumerate(
         IReadOnlyList<ISweepExperiment> experiments, IReadOnlyList<SweepDataset> datasets, int seedCount, Shard shard)
     {
@@ -71,6 +81,7 @@ public static class SweepPlan
                 for (int s = 0; s < seedCount; s++)
                     for (int trial = 0; trial < experiment.TrialCount; trial++)
                     {
+                        if (experiment.SameAs(trial) != trial) continue;
                         if (shard.Owns(position)) items.Add(new SweepWorkItem(position, experiment, dataset, trial, experiment.DeclaredSeed + s));
                         position++;
                     }

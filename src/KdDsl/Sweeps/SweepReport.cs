@@ -74,7 +74,8 @@ public sealed record SweepAnalysis(
                 var perPair = new List<(string Pair, double Cost)>();
                 foreach (string pair in pairs)
                 {
-                    var candidates = order.Where(c => Value(c.Config, knob) == value && score[pair].ContainsKey(c.Text)).ToList();
+                    // A configuration the knob does not act on (SweepGrid.NotApplicableValue) is open to every value of it.
+                    var candidates = order.Where(c => (Value(c.Config, knob) == value || !Acts(c.Config, knob)) && score[pair].ContainsKey(c.Text)).ToList();
                     if (candidates.Count == 0) continue;
                     perPair.Add((pair, bestScore[pair] - candidates.Max(c => score[pair][c.Text].Mean)));
                 }
@@ -165,8 +166,12 @@ public sealed record SweepAnalysis(
         return files;
     }
 
+    // A knob that does not act on a configuration (SweepGrid.NotApplicableValue) has no value there.
     private static string? Value(IReadOnlyList<KeyValuePair<string, string>> configuration, string knob) =>
-        configuration.Where(p => p.Key == knob).Select(p => p.Value).FirstOrDefault();
+        configuration.Where(p => p.Key == knob && p.Value != SweepGrid.NotApplicableValue).Select(p => p.Value).FirstOrDefault();
+
+    private static bool Acts(IReadOnlyList<KeyValuePair<string, string>> configuration, string knob) =>
+        !configuration.Any(p => p.Key == knob && p.Value == SweepGrid.NotApplicableValue);
 
     private static string ShortName(string type) => type[(type.LastIndexOf('.') + 1)..];
 

@@ -55,9 +55,9 @@ public static class SweepRunner
                 }
                 store.Begin(item, shard.Count > 1 ? shard.ToString() : null);
                 var clock = Stopwatch.StartNew();
-                // Shards running on one file system share the folder. Two shards that race to train the same teacher both train it
-                // from the same seed and data and save it atomically (a temporary file renamed into place): on the CPU the weights
-                // are bit for bit identical, so whichever rename lands last changes nothing, and a reader never sees a partial file.
+                // Shards running on one file system share the folder. Shards that need the same teacher at the same time train it
+                // once: the first takes the checkpoint's lock (TeacherCheckpoint.Lock), trains and saves it atomically; the others
+                // wait for the lock and load the file.
                 var trialOptions = (options ?? new RunOptions()) with { TeacherCheckpoint = TeacherCheckpoint(TeacherFolder(store.Path), item, options) };
                 string what = $"{item.Experiment.Name} / {item.Dataset.Name} / trial {item.Trial} ({SweepGrid.Describe(item.Experiment.Configuration(item.Trial))}) / seed {item.Seed}";
                 try

@@ -154,7 +154,24 @@ namespace Sample.Experiments
 
             public int TrialCount => Grid.Count;
 
-            public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> Configuration(int trial) => Grid[trial].Configuration();
+            public global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> Configuration(int trial) => Grid[trial].Distance switch
+            {
+                global::KdDsl.LossKind.LogitMse => global::KdDsl.Sweeps.SweepGrid.NotApplicable(Grid[trial].Configuration(), "StudentTemperature"),
+                _ => Grid[trial].Configuration(),
+            };
+
+            public int SameAs(int trial) => Grid[trial].Distance switch
+            {
+                global::KdDsl.LossKind.LogitMse => First(Grid[trial] with { StudentTemperature = 1d }),
+                _ => trial,
+            };
+
+            private static int First(Trial probe)
+            {
+                for (int i = 0; i < Grid.Count; i++)
+                    if (Grid[i] == probe with { Index = i }) return i;
+                return probe.Index;
+            }
 
             public string? TeacherKey(int trial) => Grid[trial].TeacherSelection.ToString() + "-8e759e6c";
 

@@ -33,6 +33,25 @@ public sealed class SweepCommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Slurm_hands_the_tasks_a_data_folder_only_when_one_exists()
+    {
+        string script = Path.Combine(folder, "sweep.sbatch"), results = Path.Combine(folder, "results");
+        // No --data, and the default folder (../shared/data) does not exist: no --data and no data check in the script.
+        var output = new StringWriter();
+        Assert.Equal(0, SweepCommandLine.Invoke(new[] { "slurm", "--shards", "2", "--out", script, "--db-dir", results },
+            HostSweep.Experiments, HostSweep.Datasets, defaultDataRoot: Path.Combine(folder, "no-such-default"), output: output));
+        string text = File.ReadAllText(script);
+        Assert.DoesNotContain("--data", text);
+        Assert.DoesNotContain("data folder", text);
+        Assert.Contains("--seeds 1\n", text);
+
+        // An explicit --data that does not exist is the same one-line error as for sweep.
+        var (code, _, error) = Invoke("slurm", "--shards", "2", "--out", script, "--db-dir", results, "--data", Path.Combine(folder, "missing"));
+        Assert.Equal(2, code);
+        AssertOneLineError(error, "does not exist; pass --data");
+    }
+
+    [Fact]
     public void An_unknown_data_set_is_one_line()
     {
         var (code, _, error) = Invoke("run", "--experiment", HostSweep.Experiments[0].Name, "--dataset", "nope", "--trial", "0");

@@ -117,20 +117,29 @@ public sealed class SweepProcessTests : IDisposable, IClassFixture<SweepProcessT
     }
 
     [Fact]
-    public void Shards_in_separate_processes_merge_to_the_single_process_table_and_report()
+    public async System.Threading.Tasks.Task Shards_in_separate_processes_merge_to_the_single_process_table_and_report()
     {
         var shards = Enumerable.Range(0, 3).Select(i => Path.Combine(folder, $"shard-{i}.db")).ToArray();
         var children = Enumerable.Range(0, 3)
             .Select(i => Start(new[] { "sweep", "--shard", $"{i}/3", "--db", shards[i] }.Concat(ShardedWork).ToArray())).ToList();
+        var outputs = new List<string>();
         foreach (var child in children)
         {
+            var error = child.StandardError.ReadToEndAsync();
             string output = child.StandardOutput.ReadToEnd();
             child.WaitForExit();
-            Assert.True(child.ExitCode == 0, output + child.StandardError.ReadToEnd());
+            Assert.True(child.ExitCode == 0, output + await error);
+            outputs.Add(output);
             child.Dispose();
         }
         Assert.Equal(new[] { 3, 3, 2 }, shards.Select(s => Rows(s).Count)); // 8 trials, round robin
-        // The shards share the teachers folder beside their databases: one file per experiment (they may have raced to train it).
+        // The three shards start together and each needs both teachers at once: each teacher is trained once (by the shard that
+        // took its lock first); the others waited for it and loaded it.
+        string all = string.Join("\n", outputs);
+        Assert.True(CountOf(all, "(teacher trained") == 2, all);
+        Assert.True(CountOf(all, "(teacher loaded") == 6, all);
+        Assert.Equal(2, shards.Select(Rows).SelectMany(r => r).Count(r => r.TeacherLoaded == false));
+        // The shards share the teachers folder beside their databases: one file per experiment.
         Assert.Collection(Directory.GetFiles(Path.Combine(folder, "teachers"), "*.pt").Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal),
             name => Assert.Matches("^HostNarrowSweep-digits-250-seed11-[0-9a-f]{8}\\.pt$", name),
             name => Assert.Matches("^HostWideSweep-digits-250-seed11-[0-9a-f]{8}\\.pt$", name));
@@ -232,6 +241,13 @@ public sealed class SweepProcessTests : IDisposable, IClassFixture<SweepProcessT
     }
 
     private static string HostDll() => Path.Combine(AppContext.BaseDirectory, "KdDsl.SweepHost.dll");
+
+    private static int CountOf(string text, string part)
+    {
+        int count = 0;
+        for (int at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal)) count++;
+        return count;
+    }
 
     private static string DotnetHost() => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
 

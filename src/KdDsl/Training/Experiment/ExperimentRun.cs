@@ -139,7 +139,8 @@ public sealed class ExperimentRun
     /// Loads the teacher from PyTorch's weights when <paramref name="pytorchWeights"/> names a file (<see cref="PyTorchWeights"/>:
     /// it is not trained), else from its checkpoint (<see cref="RunOptions.TeacherCheckpoint"/>, else
     /// <paramref name="declaredCheckpoint"/>) when the file exists; otherwise trains it with <paramref name="teacherSettings"/>,
-    /// keeping the epoch <paramref name="selection"/> picks, and saves it there atomically. Then measures it on the test split.
+    /// keeping the epoch <paramref name="selection"/> picks, and saves it there atomically, holding the checkpoint's lock
+    /// (<see cref="TeacherCheckpoint.Lock"/>) meanwhile, so that runs started together train it once. Then measures it on the test split.
     /// </summary>
     public TeacherPhaseReport PrepareTeacher(nn.Module<Tensor, Tensor> teacher, string modelType, string? declaredCheckpoint,
         TrainingSettings teacherSettings, TeacherSelection selection, double stopAtAccuracy, string? pytorchWeights = null)
@@ -150,16 +151,22 @@ public sealed class ExperimentRun
             return new TeacherPhaseReport(true, null, Measure(teacher));
         }
         string? checkpoint = Options.TeacherCheckpoint ?? declaredCheckpoint;
-        bool loaded = TeacherCheckpoint.Exists(checkpoint);
+        // Runs that start together with the same checkpoint (sweep shards) train the teacher once: the first to take the lock
+        // trains and saves it; the others wait for the lock, then find the file and load it.
+        bool loaded;
         TeacherTrainingReport? training = null;
-        if (loaded)
+        using (checkpoint is null || TeacherCheckpoint.Exists(checkpoint) ? null : TeacherCheckpoint.Lock(checkpoint))
         {
-            TeacherCheckpoint.Load(teacher, checkpoint!, modelType);
-        }
-        else
-        {
-            training = TeacherTraining.Train(teacher, Data, teacherSettings, selection, stopAtAccuracy, Device, Options.Progress);
-            if (checkpoint is not null) TeacherCheckpoint.SaveAtomically(teacher, checkpoint);
+            loaded = TeacherCheckpoint.Exists(checkpoint);
+            if (loaded)
+            {
+                TeacherCheckpoint.Load(teacher, checkpoint!, modelType);
+            }
+            else
+            {
+                training = TeacherTraining.Train(teacher, Data, teacherSettings, selection, stopAtAccuracy, Device, Options.Progress);
+                if (checkpoint is not null) TeacherCheckpoint.SaveAtomically(teacher, checkpoint);
+            }
         }
         // One pass over the test split: the calibration report holds the accuracy too (arg-max of the same logits).
         return new TeacherPhaseReport(loaded, training, Measure(teacher));
