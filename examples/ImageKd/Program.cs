@@ -38,6 +38,12 @@ return root.Parse(args).Invoke();
 
 internal static class ImageKdProgram
 {
+    private static double Resident()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.WorkingSet64 / (1024.0 * 1024 * 1024);
+    }
+
     public static int Run(string directory, int seeds, int trainLimit, int testLimit, int? epochs, string teacher, int threads)
     {
         if (seeds < 1 || trainLimit < 0 || testLimit < 0 || epochs is < 1 || threads < 1)
@@ -67,6 +73,7 @@ internal static class ImageKdProgram
             var rows = new Dictionary<string, List<double>> { ["student alone"] = new(), ["KD"] = new(), ["KD + hint"] = new(), ["KD + AT"] = new() };
             var seconds = rows.Keys.ToDictionary(k => k, _ => 0.0);
             double teacherAccuracy = double.NaN;
+            var residentAfterSeed = new List<double>();
             var clock = Stopwatch.StartNew();
             ConsoleProgress.Show(progressFor =>
             {
@@ -90,6 +97,9 @@ internal static class ImageKdProgram
                     using (var attention = AttentionKd.Run(data, options with { Progress = progressFor($"KD + AT seed {seed}") }))
                         rows["KD + AT"].Add(attention.StudentAccuracy);
                     seconds["KD + AT"] += watch.Elapsed.TotalSeconds;
+                    residentAfterSeed.Add(Resident());
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"after seed {seed}: {clock.Elapsed.TotalMinutes:F1} min, resident memory {residentAfterSeed[^1]:F2} GiB"));
                 }
             });
             clock.Stop();
@@ -109,7 +119,7 @@ internal static class ImageKdProgram
                     $"{(name == "student alone" ? "" : $"{delta.Mean:+0.00;-0.00} ± {delta.StandardDeviation:F2}")} | {time} |"));
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Wall time {clock.Elapsed.TotalMinutes:F1} min; peak resident memory {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024 * 1024):F2} GiB."));
+                $"Wall time {clock.Elapsed.TotalMinutes:F1} min; resident memory after each seed {string.Join(", ", residentAfterSeed.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))} GiB, peak {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024 * 1024):F2} GiB."));
         }
         return 0;
     }
