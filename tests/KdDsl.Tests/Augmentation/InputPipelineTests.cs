@@ -126,6 +126,41 @@ public sealed class InputPipelineTests
         Assert.All(model.Evaluation, batch => Assert.Equal(test, batch));
     }
 
+    [Fact]
+    public void In_distillation_the_live_teacher_sees_the_students_augmented_batch_and_a_cache_is_refused()
+    {
+        using var data = Splits(5);
+        using var inputs = new InputPipeline(data, null, new AugmentAttribute { RandomCropPadding = 2, HorizontalFlip = true });
+        var settings = inputs.Apply(new TrainingSettings(1, 16, 1e-3, 8, OptimizerKind.Adam, 0, 0, 1, 0, LearningRateSchedule.Constant, 0, 1, 1));
+        using var student = new Recorder(48, 3);
+        using var teacher = new Recorder(48, 3);
+        var terms = new LossTerms(new[] { "CrossEntropy", "KlDivergence" }, new[] { 0.5, 0.5 }, (batch, values) =>
+        {
+            values[0] = KdDsl.Losses.DistillationLosses.CrossEntropy(batch.StudentLogits, batch.Labels);
+            values[1] = KdDsl.Losses.DistillationLosses.KlDivergence(batch.StudentLogits, batch.TeacherLogits, 2);
+        });
+        var phase = new DistillationPhase("Augmented", student, TeacherSource.Live(teacher), data.Train, data.Test, "test", settings, CPU, null, null);
+        DistillationLoop.Run(phase, terms);
+
+        int steps = Batches.StepsPerEpoch(40, 16);
+        Assert.Equal(steps, student.Training.Count);
+        Assert.Equal(steps, teacher.Evaluation.Count); // the teacher runs in eval mode, once per step
+        using var order = Batches.EpochOrder(40, 8, 1);
+        for (int step = 1; step <= steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            var (batch, _) = Batches.Take(data.Train, order, step - 1, 16, CPU);
+            var expected = inputs.Augmentation!.Apply(batch, 8, 1, step).data<float>().ToArray();
+            Assert.Equal(expected, student.Training[step - 1]);
+            Assert.Equal(expected, teacher.Evaluation[step - 1]);
+        }
+
+        // The teacher-output cache holds outputs for the un-augmented images: refused before any step (KD0045 at compile time).
+        using var cached = TeacherOutputCache.InMemory(teacher, data.Train, 16, CPU);
+        var error = Assert.Throws<InvalidOperationException>(() => DistillationLoop.Run(phase with { Teacher = TeacherSource.Cached(cached) }, terms));
+        Assert.Contains("KD0045", error.Message);
+    }
+
     private static string Fresh(string name)
     {
         string path = Path.GetFullPath($"kddsl-test-artifacts/augment/{name}.ckpt");
