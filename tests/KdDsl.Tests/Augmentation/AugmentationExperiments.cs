@@ -29,3 +29,16 @@ public partial class AugmentedDigitsKd
 public partial class NormalizedDigitsKd
 {
 }
+
+/// <summary>[N, C, H, W] images given by the caller (no [Dataset]): declared per-channel statistics, crop and flip, conv models.</summary>
+[Distillation]
+[Normalize(Mean = new[] { 0.25, 0.25 }, Std = new[] { 0.5, 0.5 })]
+[Augment(RandomCropPadding = 2, HorizontalFlip = true)]
+[Teacher(typeof(KdDsl.Models.ResNet8), Epochs = 3)]
+[Student(typeof(KdDsl.Models.SmallCnn))]
+[Loss(LossKind.CrossEntropy, Weight = 0.5)]
+[Loss(LossKind.KlDivergence, Weight = 0.5, Temperature = 2)]
+[Train(Epochs = 2, BatchSize = 16, LearningRate = 3e-3, Seed = 3)]
+public partial class AugmentedImageKd
+{
+}

@@ -161,6 +161,35 @@ public sealed class InputPipelineTests
         Assert.Contains("KD0045", error.Message);
     }
 
+    [Fact]
+    public void A_generated_image_experiment_normalises_augments_and_repeats_exactly()
+    {
+        using var data = new DatasetSplits(Quadrants(96, 1), Quadrants(48, 2));
+        using var first = AugmentedImageKd.Run(data);
+        using var second = AugmentedImageKd.Run(data);
+        Assert.Equal(new[] { 0.25, 0.25 }, first.Normalization.Mean);
+        Assert.Equal(first.Epochs, second.Epochs);
+        Assert.Equal(first.TeacherAccuracy, second.TeacherAccuracy);
+        Assert.InRange(first.TeacherAccuracy, 0.4, 1.0); // chance is 0.25
+        Assert.All(first.Epochs, e => Assert.True(double.IsFinite(e.Total)));
+        Assert.Equal(data.Train.Features.shape, new long[] { 96, 2, 8, 8 }); // the caller's data is left as it was
+    }
+
+    /// <summary>Two-channel 8x8 images whose class is the brighter quadrant (of 4), plus noise.</summary>
+    private static LabeledDataset Quadrants(int count, int seed)
+    {
+        var generator = new Generator((ulong)seed);
+        var labels = randint(0, 4, new long[] { count }, generator: generator, dtype: ScalarType.Int64);
+        var images = randn(new long[] { count, 2, 8, 8 }, generator: generator) * 0.3;
+        var label = labels.data<long>().ToArray();
+        for (int i = 0; i < count; i++)
+        {
+            long row = label[i] / 2 * 4, column = label[i] % 2 * 4;
+            images[i, TensorIndex.Colon, TensorIndex.Slice(row, row + 4), TensorIndex.Slice(column, column + 4)] += 1.0;
+        }
+        return new LabeledDataset("quadrants " + seed, images, labels, 4);
+    }
+
     private static string Fresh(string name)
     {
         string path = Path.GetFullPath($"kddsl-test-artifacts/augment/{name}.ckpt");
