@@ -100,7 +100,8 @@ public sealed class GeneratorPropertyTests
 
     private static readonly Gen<string> MatchLayers = Attribute("MatchLayers", Enum<LayerSelection>("LayerSelection"), ("Weight", Double),
         ("Distance", Enum<HiddenDistance>("HiddenDistance")), ("Normalization", Enum<HiddenNormalization>("HiddenNormalization")),
-        ("MatchEmbeddings", Bool), ("AllToOneTeacherLayer", String), ("Projection", Bool), ("InitializeFromTeacher", Bool));
+        ("MatchEmbeddings", Bool), ("AllToOneTeacherLayer", String), ("Projection", Bool), ("InitializeFromTeacher", Bool),
+        ("Resize", Enum<SpatialResize>("SpatialResize")));
 
     private static readonly Gen<string> DoubleArray = Pick("new[] { 0.5 }", "new double[] { 0.1, 0.2, 0.3 }", "new double[0]", "null", "new[] { 0.5, double.NaN }",
         "new[] { -1.0 }", "new[] { 0.0 }", "new[] { 0.25 }", "new[] { double.PositiveInfinity }");

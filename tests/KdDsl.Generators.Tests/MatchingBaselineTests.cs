@@ -46,7 +46,7 @@ public sealed class MatchingBaselineTests
                         "Normalization: global::KdDsl.HiddenNormalization.LayerNorm,", flat);
         Assert.Contains("MatchEmbeddings: true, AllToOneTeacherLayer: null, Projection: true, ExplicitMap: new (string, string)[] { (\"blocks.0\", \"blocks.3\"), (\"blocks.2\", \"blocks.11\") });", flat);
         // Paths read from the models' fields: LayeredMlp's "blocks" ModuleList and its "embedding" input layer.
-        Assert.Contains("LayerStackShape.Of(student, \"student\", \"Sample.Shallow\", \"blocks\", \"embedding\")", code);
+        Assert.Contains("LayerStackShape.Of(student, \"student\", \"Sample.Shallow\", \"blocks\", \"embedding\", data.Train)", code);
         Assert.Contains("new double[] { 1d, 1d, 3d }", code);
         Assert.Contains("terms[2] = matcher.Loss(batch.StudentStates!, batch.TeacherStates!, studentLogits);", code);
         Assert.Contains("matcher: matcher", code); // the loop trains the projections with the student and captures the states
@@ -55,4 +55,19 @@ public sealed class MatchingBaselineTests
         Assert.Contains("LayerMap = layerMap,", code);
     }
 
+    [Fact]
+    public void Attention_transfer_is_its_own_term_and_a_declared_resize_reaches_the_code()
+    {
+        string source = LayerMatching
+            .Replace("[MatchLayers(LayerSelection.Explicit, Weight = 3, Normalization = HiddenNormalization.LayerNorm, MatchEmbeddings = true)]",
+                "[MatchLayers(LayerSelection.Explicit, Weight = 500, Distance = HiddenDistance.AttentionTransfer, Resize = SpatialResize.AdaptiveAveragePool)]");
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Models, MatchingDiagnosticTests.LayeredModels, source);
+        Assert.Empty(result.Diagnostics);
+        string flat = GeneratorHarness.Flat(result.GeneratedSources.Single().SourceText.ToString());
+        Assert.Contains("new string[] { \"CrossEntropy\", \"KlDivergence\", \"AttentionTransfer\" }", flat);
+        Assert.Contains("double AttentionTransfer,", flat);
+        Assert.Contains("Distance: global::KdDsl.HiddenDistance.AttentionTransfer,", flat);
+        Assert.Contains("Resize: global::KdDsl.SpatialResize.AdaptiveAveragePool);", flat);
+        Assert.Contains("terms[2] = matcher.Loss(batch.StudentStates!, batch.TeacherStates!, studentLogits);", flat);
+    }
 }

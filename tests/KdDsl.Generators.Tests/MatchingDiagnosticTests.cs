@@ -215,6 +215,34 @@ public sealed class MatchingDiagnosticTests
         Assert.Contains("matcher.Loss(batch.StudentStates!, batch.TeacherStates!, studentLogits)", code);
     }
 
+    private static string TorchVisionExperiment(string maps) => $$"""
+        using KdDsl;
+
+        [Distillation]
+        [Teacher(typeof(KdDsl.Models.TorchVisionResNet18))]
+        [Student(typeof(KdDsl.Models.SmallCnn))]
+        [Loss(LossKind.CrossEntropy)]
+        [MatchLayers(LayerSelection.Explicit)]
+        {{maps}}
+        public partial class VisionHints { }
+        """;
+
+    [Fact]
+    public void A_map_into_a_TorchVision_model_is_checked_against_its_declared_paths()
+    {
+        var (result, output) = GeneratorHarness.Run(TorchVisionExperiment("[LayerMap(\"blocks.1\", \"layer1\")] [LayerMap(\"embedding\", \"maxpool\")]"));
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+        string code = GeneratorHarness.Flat(Assert.Single(result.GeneratedSources).SourceText.ToString());
+        Assert.Contains("LayerStackShape.Of(teacher, \"teacher\", \"KdDsl.Models.TorchVisionResNet18\", new string[] { \"layer1\", \"layer2\", \"layer3\", \"layer4\" }, \"maxpool\", data.Train)", code);
+
+        var (wrong, _) = GeneratorHarness.Run(TorchVisionExperiment("[LayerMap(\"blocks.1\", \"layr4\")]"));
+        var diagnostic = Assert.Single(wrong.Diagnostics);
+        Assert.Equal("KD0021", diagnostic.Id);
+        Assert.Contains("maxpool, layer1, layer2, layer3, layer4", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("layer4", diagnostic.Properties["KdDsl.Fix"]);
+    }
+
     [Fact]
     public void Self_teacher_can_be_matched_with_its_student()
     {
@@ -310,6 +338,16 @@ public sealed class MatchingDiagnosticTests
     public void KD0015_all_to_one_layer_with_another_strategy() =>
         Single(Experiment("[MatchLayers(LayerSelection.Forward, AllToOneTeacherLayer = \"blocks.3\")]"), "KD0015",
             "AllToOneTeacherLayer = \"blocks.3\"", "applies only to LayerSelection.AllToOne");
+
+    [Fact]
+    public void KD0015_attention_transfer_with_a_normalization() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward, Distance = HiddenDistance.AttentionTransfer, Normalization = HiddenNormalization.L2)]"),
+            "KD0015", "Normalization = HiddenNormalization.L2", "conflicts with HiddenDistance.AttentionTransfer", "L2-normalised by definition");
+
+    [Fact]
+    public void KD0012_unknown_spatial_resize() =>
+        Single(Experiment("[MatchLayers(LayerSelection.Forward, Resize = (SpatialResize)7)]"), "KD0012", "Resize = (SpatialResize)7",
+            "7 is not a known SpatialResize");
 
     [Fact]
     public void KD0007_negative_hidden_state_weight() =>

@@ -24,12 +24,14 @@ internal static class MatchingEmitter
             : "new (string, string)[] { " + string.Join(", ", m.Map.Select(e => $"({Literal(e.Student)}, {Literal(e.Teacher)})")) + " }";
         w.Line($"public static {Matching}.MatchingSettings DeclaredMatching {{ get; }} =");
         w.Indent++;
-        w.Wrapped($"new {Matching}.MatchingSettings(", new[]
+        var arguments = new System.Collections.Generic.List<string>
         {
             $"global::KdDsl.LayerSelection.{m.Selection}", $"Weight: {Double(m.Weight)}", $"Distance: global::KdDsl.HiddenDistance.{m.Distance}",
             $"Normalization: global::KdDsl.HiddenNormalization.{m.Normalization}", $"MatchEmbeddings: {Bool(m.MatchEmbeddings)}",
             $"AllToOneTeacherLayer: {LiteralOrNull(m.AllToOneTeacherLayer)}", $"Projection: {Bool(m.Projection)}", $"ExplicitMap: {map}",
-        }, ");");
+        };
+        if (m.Resize != SpatialResize.None) arguments.Add($"Resize: global::KdDsl.SpatialResize.{m.Resize}");
+        w.Wrapped($"new {Matching}.MatchingSettings(", arguments, ");");
         w.Indent--;
     }
 
@@ -43,15 +45,19 @@ internal static class MatchingEmitter
         string settings = spec.Sweep is { } sweep && sweep.Has(SweepKnob.LayerSelection) ? "DeclaredMatching with { Selection = trial.LayerSelection }" : "DeclaredMatching";
         w.Line($"var layerMap = {Matching}.LayerMapping.Resolve({settings},");
         w.Indent++;
-        w.Line($"{Matching}.LayerStackShape.Of(student, \"student\", {Literal(spec.Student.DisplayName)}, {Literal(m.Student.StackPath)}, {LiteralOrNull(m.Student.EmbeddingPath)}),");
-        w.Line($"{Matching}.LayerStackShape.Of(teacher, \"teacher\", {Literal(teacher.Model.DisplayName)}, {Literal(m.Teacher.StackPath)}, {LiteralOrNull(m.Teacher.EmbeddingPath)}),");
+        w.Line($"{Matching}.LayerStackShape.Of(student, \"student\", {Literal(spec.Student.DisplayName)}, {Stack(m.Student)}, {LiteralOrNull(m.Student.EmbeddingPath)}, data.Train),");
+        w.Line($"{Matching}.LayerStackShape.Of(teacher, \"teacher\", {Literal(teacher.Model.DisplayName)}, {Stack(m.Teacher)}, {LiteralOrNull(m.Teacher.EmbeddingPath)}, data.Train),");
         w.Line("run.Settings.Seed);");
         w.Indent--;
-        w.Line("// The HiddenStates term: its projections (when the widths differ) are created here and trained with the student.");
+        w.Line("// The matching term: its connectors (for pairs whose widths differ) are created here and trained with the student.");
         w.Wrapped($"var matcher = new {Matching}.HiddenStateMatcher(",
             new[] { "layerMap", $"global::KdDsl.HiddenDistance.{m.Distance}", $"global::KdDsl.HiddenNormalization.{m.Normalization}" }, ");");
         w.Line("global::TorchSharp.ModuleExtensionMethods.to(matcher, run.Device);");
     }
+
+    // The ModuleList field's name, or the declared block paths.
+    private static string Stack(LayerStackSpec stack) =>
+        stack.HasPaths ? "new string[] { " + string.Join(", ", stack.Paths.Select(Literal)) + " }" : Literal(stack.StackPath);
 
     /// <summary>
     /// With <c>InitializeFromTeacher</c>, once the teacher is trained or loaded: <paramref name="variable"/> (the student, or the

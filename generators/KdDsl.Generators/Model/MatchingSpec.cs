@@ -15,7 +15,8 @@ internal sealed record MatchingSpec(
     EquatableArray<LayerMapEntrySpec> Map,
     LayerStackSpec Student,
     LayerStackSpec Teacher,
-    bool InitializeFromTeacher = false);
+    bool InitializeFromTeacher = false,
+    SpatialResize Resize = SpatialResize.None);
 
 /// <summary>One <c>[LayerMap]</c> pair.</summary>
 internal sealed record LayerMapEntrySpec(string Student, string Teacher);
@@ -23,6 +24,11 @@ internal sealed record LayerMapEntrySpec(string Student, string Teacher);
 /// <summary>
 /// A model's stack as the generator sees it: the ModuleList field's name (block i is "{StackPath}.{i}"), the embedding field's
 /// name (or null), and the layer count and width when declared with <c>[LayerStack]</c> or constants in the model's source
-/// (0 = known only at run time).
+/// (0 = known only at run time). <see cref="Paths"/>, from <c>[LayerStack(Paths = ...)]</c> on the model class, names the
+/// blocks when they are not one ModuleList (TorchVision's "layer1" to "layer4"); then <see cref="StackPath"/> is empty.
 /// </summary>
-internal sealed record LayerStackSpec(string StackPath, string? EmbeddingPath, int Count, int Width);
+internal sealed record LayerStackSpec(string StackPath, string? EmbeddingPath, int Count, int Width, EquatableArray<string> Paths = default)
+{
+    /// <summary>Whether the blocks have declared paths instead of "{StackPath}.{i}".</summary>
+    public bool HasPaths => Paths.Count > 0;
+}

@@ -23,6 +23,9 @@ internal sealed class MatchingParser
     /// <summary>Name of the HiddenStates term in LossTermNames, EpochLosses and progress reports.</summary>
     public const string TermName = "HiddenStates";
 
+    /// <summary>Its name with <c>Distance = HiddenDistance.AttentionTransfer</c>.</summary>
+    public const string AttentionTermName = "AttentionTransfer";
+
     private readonly Compilation compilation;
     private readonly CancellationToken cancellationToken;
     private readonly List<DiagnosticInfo> diagnostics;
@@ -81,6 +84,10 @@ internal sealed class MatchingParser
             Report(NegativeWeight, m.NamedLocation(nameof(MatchLayersAttribute.Weight)), null, TermName, Format(weight));
         var distance = EnumOption(m, nameof(MatchLayersAttribute.Distance), defaults.Distance);
         var normalization = EnumOption(m, nameof(MatchLayersAttribute.Normalization), defaults.Normalization);
+        var resize = EnumOption(m, nameof(MatchLayersAttribute.Resize), defaults.Resize);
+        if (distance == HiddenDistance.AttentionTransfer && normalization != HiddenNormalization.None)
+            Report(ConflictingOptions, m.NamedLocation(nameof(MatchLayersAttribute.Normalization)), null, "MatchLayers.Normalization",
+                "HiddenDistance.AttentionTransfer", "attention maps are L2-normalised by definition; remove it");
         bool embeddings = m.NamedOr(nameof(MatchLayersAttribute.MatchEmbeddings), defaults.MatchEmbeddings);
         bool projection = m.NamedOr(nameof(MatchLayersAttribute.Projection), defaults.Projection);
         bool initialize = m.NamedOr(nameof(MatchLayersAttribute.InitializeFromTeacher), defaults.InitializeFromTeacher);
@@ -139,18 +146,24 @@ internal sealed class MatchingParser
                 Report(CannotInitializeFromTeacher, m.NamedLocation(nameof(MatchLayersAttribute.InitializeFromTeacher)), null,
                     $"a distinct teacher block per student block, but the student has {Format(studentStack.Count)} and the teacher {Format(teacherStack.Count)}");
         }
-        if (!projection && selection != LayerSelection.None && studentStack.Width > 0 && teacherStack.Width > 0 && studentStack.Width != teacherStack.Width)
+        if (!projection && distance != HiddenDistance.AttentionTransfer && selection != LayerSelection.None && studentStack.Width > 0 && teacherStack.Width > 0 && studentStack.Width != teacherStack.Width)
             Report(WidthMismatchWithoutProjection, m.NamedLocation(nameof(MatchLayersAttribute.Projection)), null, Format(studentStack.Width), Format(teacherStack.Width));
 
         if (diagnostics.Count(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) > errorsBefore) return (true, null);
         return (true, new MatchingSpec(selection, weight, distance, normalization, embeddings, allToOne, projection,
-            new EquatableArray<LayerMapEntrySpec>(entries), studentStack, teacherStack, initialize));
+            new EquatableArray<LayerMapEntrySpec>(entries), studentStack, teacherStack, initialize, resize));
     }
 
     /// <summary>The declared terms followed by the HiddenStates term, which the emitter treats like any other term.</summary>
     public static EquatableArray<LossTermSpec> WithHiddenTerm(EquatableArray<LossTermSpec> losses, MatchingSpec? matching) =>
         matching is null ? losses
-            : new EquatableArray<LossTermSpec>(losses.Concat(new[] { HiddenTerm(matching.Weight, AttributeDefaults.Loss) }).ToList());
+            : new EquatableArray<LossTermSpec>(losses.Concat(new[]
+            {
+                HiddenTerm(matching.Weight, AttributeDefaults.Loss) with
+                {
+                    NameOverride = matching.Distance == HiddenDistance.AttentionTransfer ? AttentionTermName : null,
+                },
+            }).ToList());
 
     /// <summary>The HiddenStates term: its weight, and [Loss]'s defaults for the options it does not read.</summary>
     private static LossTermSpec HiddenTerm(double weight, LossAttribute d) =>
@@ -175,6 +188,18 @@ internal sealed class MatchingParser
         {
             classStack ??= current.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeNames.LayerStack);
             fields.AddRange(current.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic));
+        }
+        // Blocks named by [LayerStack(Paths = ...)] on the class (TorchVision's "layer1" to "layer4"): no ModuleList to read.
+        if (NamedArray(classStack, nameof(LayerStackAttribute.Paths)) is { } declaredPaths)
+        {
+            if (declaredPaths.Length == 0 || declaredPaths.Any(string.IsNullOrEmpty) || declaredPaths.Distinct(StringComparer.Ordinal).Count() != declaredPaths.Length)
+            {
+                Report(NotLayered, location, null, role, display, "its [LayerStack(Paths = ...)] must list each block's path once, none empty");
+                return null;
+            }
+            int declaredWidth = Named(classStack, nameof(LayerStackAttribute.Width)) is int dw && dw > 0 ? dw : 0;
+            return new LayerStackSpec("", Named(classStack, nameof(LayerStackAttribute.Embedding)) as string, declaredPaths.Length, declaredWidth,
+                new EquatableArray<string>(declaredPaths!));
         }
         var lists = fields.Where(f => f.Type is INamedTypeSymbol n && n.OriginalDefinition.ToDisplayString().StartsWith(ModuleList, StringComparison.Ordinal)).ToList();
         var marked = lists.Where(f => f.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.LayerStack)).ToList();
@@ -236,6 +261,18 @@ internal sealed class MatchingParser
     private LocationInfo? StackArgumentLocation(AttributeData? attribute, string name) =>
         attribute is null ? null : new AttributeArguments(attribute, cancellationToken).NamedLocation(name);
 
+    /// <summary>The string-array argument <paramref name="name"/>, or null when absent (or not a string array).</summary>
+    private static string?[]? NamedArray(AttributeData? attribute, string name)
+    {
+        if (attribute is null) return null;
+        foreach (var pair in attribute.NamedArguments)
+        {
+            if (pair.Key == name && pair.Value.Kind == TypedConstantKind.Array && !pair.Value.IsNull)
+                return pair.Value.Values.Select(v => v.Value as string).ToArray();
+        }
+        return null;
+    }
+
     private static object? Named(AttributeData? attribute, string name)
     {
         if (attribute is null) return null;
@@ -249,6 +286,8 @@ internal sealed class MatchingParser
     /// <summary>The layer paths of a stack, for messages: "embedding, blocks.0 to blocks.11" (or "blocks.&lt;i&gt;" when the count is unknown).</summary>
     private static string Describe(LayerStackSpec stack, bool allowEmbedding)
     {
+        if (stack.HasPaths)
+            return (allowEmbedding && stack.EmbeddingPath is not null ? stack.EmbeddingPath + ", " : "") + string.Join(", ", stack.Paths);
         string blocks = stack.Count > 0
             ? (stack.Count == 1 ? stack.StackPath + ".0" : $"{stack.StackPath}.0 to {stack.StackPath}.{Format(stack.Count - 1)}")
             : stack.StackPath + ".<i>";
@@ -258,6 +297,14 @@ internal sealed class MatchingParser
     private void CheckPath(string path, LayerStackSpec stack, string role, string model, LocationInfo? location, bool allowEmbedding)
     {
         if (allowEmbedding && stack.EmbeddingPath is not null && path == stack.EmbeddingPath) return;
+        if (stack.HasPaths)
+        {
+            if (stack.Paths.Contains(path)) return;
+            var named = (allowEmbedding && stack.EmbeddingPath is not null ? new[] { stack.EmbeddingPath } : Array.Empty<string>()).Concat(stack.Paths);
+            string closest = named.OrderBy(candidate => EditDistance.Between(candidate, path)).ThenBy(candidate => candidate.Length).First();
+            Report(UnknownLayerPath, location, closest, path, role, model, Describe(stack, allowEmbedding));
+            return;
+        }
         string prefix = stack.StackPath + ".";
         if (path.StartsWith(prefix, StringComparison.Ordinal) && path.Length > prefix.Length && path.Substring(prefix.Length).All(ch => ch >= '0' && ch <= '9')
             && int.TryParse(path.Substring(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int index))

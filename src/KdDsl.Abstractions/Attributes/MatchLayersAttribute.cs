@@ -41,6 +41,26 @@ public enum HiddenDistance
 
     /// <summary>1 - cosine similarity per token, averaged over tokens.</summary>
     Cosine = 2,
+
+    /// <summary>
+    /// Attention transfer (Zagoruyko and Komodakis 2017) for feature maps [N, C, H, W]: each state becomes its spatial attention
+    /// map <c>A = sum_c |F_c|^2</c>, flattened and L2-normalised per sample, and the distance is the mean squared difference of
+    /// the two maps (their official code's <c>(at(s) - at(t)).pow(2).mean()</c>; the paper's beta = 1000 summed over groups with
+    /// a factor 1/2 is <c>Weight = 500 x</c> the number of matched pairs here, since the term averages over pairs). Channel counts
+    /// may differ (no connector is made); spatial sizes must agree or be resized (<see cref="MatchLayersAttribute.Resize"/>).
+    /// The term is called "AttentionTransfer" instead of "HiddenStates".
+    /// </summary>
+    AttentionTransfer = 3,
+}
+
+/// <summary>What matching does when a student feature map and its teacher feature map differ in height or width.</summary>
+public enum SpatialResize
+{
+    /// <summary>Differing spatial sizes are an error, reported before any training step.</summary>
+    None = 0,
+
+    /// <summary>The larger map is average-pooled (adaptive average pooling) to the smaller one's height and width.</summary>
+    AdaptiveAveragePool = 1,
 }
 
 /// <summary>Normalisation applied to both states of a pair before the distance.</summary>
@@ -57,8 +77,9 @@ public enum HiddenNormalization
 }
 
 /// <summary>
-/// Intermediate-layer matching: adds the term "HiddenStates" = mean over matched pairs of the distance between the student's
-/// and the teacher's hidden states, weighted by <see cref="Weight"/>. Both models must implement
+/// Intermediate-layer matching: adds the term "HiddenStates" (or "AttentionTransfer" with <see cref="HiddenDistance.AttentionTransfer"/>)
+/// = mean over matched pairs of the distance between the student's and the teacher's hidden states, weighted by <see cref="Weight"/>.
+/// States may be vectors [N, W], token sequences [N, L, W] or feature maps [N, C, H, W] (FitNets-style hints). Both models must implement
 /// <c>KdDsl.Matching.ILayeredModule</c> and hold their blocks in a <c>ModuleList</c> field (its name gives the layer paths,
 /// e.g. "blocks.0"); <see cref="LayerStackAttribute"/> declares the layer count and width so the map is checked at compile time.
 /// </summary>
@@ -87,10 +108,18 @@ public sealed class MatchLayersAttribute : Attribute
     public string? AllToOneTeacherLayer { get; set; }
 
     /// <summary>
-    /// Allow a bias-free Linear projection (student width → teacher width, trained with the student) per matched pair whose
-    /// widths differ (default true). False: differing widths are an error.
+    /// Allow a connector per matched pair whose widths differ, trained with the student (default true): a bias-free Linear
+    /// (student width → teacher width) for [N, W] and [N, L, W] states, a 1x1 convolution and BatchNorm (student channels →
+    /// teacher channels, FitNets' regressor as torchdistill builds it) for feature maps [N, C, H, W]. False: differing widths
+    /// are an error.
     /// </summary>
     public bool Projection { get; set; } = true;
+
+    /// <summary>
+    /// For feature maps [N, C, H, W] whose heights or widths differ: <see cref="SpatialResize.None"/> (default) refuses the pair
+    /// before any training step; <see cref="SpatialResize.AdaptiveAveragePool"/> pools the larger map to the smaller size.
+    /// </summary>
+    public SpatialResize Resize { get; set; } = SpatialResize.None;
 
     /// <summary>
     /// Start the student (and the student-alone baseline) from the trained teacher's weights, as the paper's students do:
@@ -139,4 +168,13 @@ public sealed class LayerStackAttribute : Attribute
 
     /// <summary>The field whose output is the embedding state (default: the model's single <c>Embedding</c> field, if any).</summary>
     public string? Embedding { get; set; }
+
+    /// <summary>
+    /// On a model class whose blocks are not one <c>ModuleList</c>: the blocks' module paths in forward order (for example
+    /// TorchVision ResNet's <c>"layer1"</c> to <c>"layer4"</c>), which are then the layer paths a map names; the count is their
+    /// number, and <see cref="Embedding"/> may be any module path ("maxpool", "features.0").
+    /// </summary>
+#pragma warning disable CA1819 // an attribute argument: arrays are the only way to pass a list
+    public string[]? Paths { get; set; }
+#pragma warning restore CA1819
 }

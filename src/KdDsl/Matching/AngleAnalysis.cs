@@ -19,8 +19,8 @@ namespace KdDsl.Matching;
 public static class AngleAnalysis
 {
     /// <summary>
-    /// The cosines for <paramref name="student"/> [T, W] (or [N, L, W], flattened to tokens) and teacher states of the same
-    /// shape; one value per token and teacher pair i &lt; k, token-major. Tokens where a difference is zero are skipped, and so
+    /// The cosines for <paramref name="student"/> [T, W] (or [N, L, W], flattened to tokens, or feature maps [N, C, H, W], whose
+    /// pixels are the tokens) and teacher states of the same shape; one value per token and teacher pair i &lt; k, token-major. Tokens where a difference is zero are skipped, and so
     /// are the positions <paramref name="tokenMask"/> (the states' shape without the width, e.g. [N, L]; bool or 0/1) marks as
     /// padding; a mask is ignored for [T, W] states.
     /// </summary>
@@ -30,6 +30,9 @@ public static class AngleAnalysis
         ArgumentNullException.ThrowIfNull(teacher);
         if (teacher.Count < 2) throw new ArgumentException("the analysis needs at least two teacher states", nameof(teacher));
         using var scope = NewDisposeScope();
+        // Feature maps [N, C, H, W]: every pixel's C-vector is a token, as the matching distances see it.
+        student = HiddenStateDistance.ChannelsLast(student);
+        teacher = teacher.Select(HiddenStateDistance.ChannelsLast).ToArray();
         long width = student.shape[^1];
         Tensor? real = null; // row indices of the real tokens
         if (tokenMask is not null && student.dim() > 2)

@@ -6,10 +6,45 @@ namespace KdDsl.Matching;
 /// <summary>
 /// The distances of intermediate-layer matching. States are [N, W] or [N, L, W]; the last dimension is the width. Every
 /// distance is a mean of per-token values (squared L2, mean squared difference or 1 - cosine of one token's W-vector), and a
-/// token mask restricts that mean to the real tokens of a sequence batch.
+/// token mask restricts that mean to the real tokens of a sequence batch. Feature maps [N, C, H, W] are compared as tokens too:
+/// each pixel's C-vector is a token (<see cref="ChannelsLast"/>), so SquaredL2 is the per-pixel squared L2 over channels
+/// averaged over pixels, and Mse FitNets' mean over every element. <see cref="AttentionTransfer"/> compares their attention maps.
 /// </summary>
 public static class HiddenStateDistance
 {
+    /// <summary>A feature map [N, C, H, W] as [N, H, W, C] (every pixel a token of width C); other states unchanged.</summary>
+    public static Tensor ChannelsLast(Tensor state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.dim() == 4 ? state.permute(0, 2, 3, 1) : state;
+    }
+
+    /// <summary>
+    /// Zagoruyko and Komodakis's spatial attention map of feature maps [N, C, H, W]: <c>sum_c F_c^2</c> per pixel, flattened to
+    /// [N, H*W] and divided by its L2 norm per sample.
+    /// </summary>
+    public static Tensor AttentionMap(Tensor featureMap)
+    {
+        ArgumentNullException.ThrowIfNull(featureMap);
+        if (featureMap.dim() != 4)
+            throw new ArgumentException($"Attention maps are taken of feature maps [N, C, H, W], not of [{string.Join(", ", featureMap.shape)}].", nameof(featureMap));
+        return nn.functional.normalize(featureMap.square().sum(1).flatten(1), p: 2, dim: 1, eps: 1e-12);
+    }
+
+    /// <summary>
+    /// Attention transfer between two feature maps of the same height and width (channels may differ): the mean over samples
+    /// and pixels of the squared difference of their <see cref="AttentionMap"/>s, the authors' <c>(at(s) - at(t)).pow(2).mean()</c>.
+    /// </summary>
+    public static Tensor AttentionTransfer(Tensor student, Tensor teacher)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(teacher);
+        if (student.dim() != 4 || teacher.dim() != 4 || student.shape[0] != teacher.shape[0] || student.shape[2] != teacher.shape[2] || student.shape[3] != teacher.shape[3])
+            throw new ArgumentException(
+                $"Attention transfer needs feature maps of the same batch, height and width: student [{string.Join(", ", student.shape)}], teacher [{string.Join(", ", teacher.shape)}].");
+        return (AttentionMap(student) - AttentionMap(teacher)).square().mean();
+    }
+
     /// <summary>Applies <paramref name="normalization"/> over the last dimension.</summary>
     public static Tensor Normalize(Tensor state, HiddenNormalization normalization) => normalization switch
     {
@@ -25,7 +60,8 @@ public static class HiddenStateDistance
     /// </summary>
     public static Tensor Compute(Tensor student, Tensor teacher, HiddenDistance distance, HiddenNormalization normalization = HiddenNormalization.None)
     {
-        var (s, t) = Prepare(student, teacher, normalization);
+        if (distance == HiddenDistance.AttentionTransfer) return AttentionTransfer(student, teacher);
+        var (s, t) = Prepare(ChannelsLast(student), ChannelsLast(teacher), normalization);
         return distance switch
         {
             HiddenDistance.SquaredL2 => (s - t).square().sum(-1).mean(),
@@ -47,7 +83,7 @@ public static class HiddenStateDistance
     /// </summary>
     public static Tensor Compute(Tensor student, Tensor teacher, HiddenDistance distance, HiddenNormalization normalization, Tensor? tokenMask)
     {
-        if (tokenMask is null || student.dim() <= 2) return Compute(student, teacher, distance, normalization);
+        if (tokenMask is null || student.dim() <= 2 || student.dim() == 4) return Compute(student, teacher, distance, normalization);
         var tokenShape = student.shape.AsSpan(0, student.shape.Length - 1);
         if (!tokenShape.SequenceEqual(tokenMask.shape))
             throw new ArgumentException(

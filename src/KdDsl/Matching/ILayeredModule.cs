@@ -5,15 +5,17 @@ namespace KdDsl.Matching;
 /// <summary>
 /// A model whose forward pass can be run block by block, so the generated distillation loop captures the hidden states it
 /// needs without hooks (TorchSharp hooks fire only through <c>call()</c>). Its <c>forward(x)</c> must equal
-/// <c>Head(Layer(n-1, ... Layer(0, Embed(x))))</c>. The blocks live in a <c>ModuleList</c> field; every state (the embedding
-/// output and each block's output) has the same width, [N, W] or [N, L, W].
+/// <c>Head(Layer(n-1, ... Layer(0, Embed(x))))</c>. The blocks live in a <c>ModuleList</c> field. States (the embedding output
+/// and each block's output) are vectors [N, W], token sequences [N, L, W] or feature maps [N, C, H, W]; they may differ in width
+/// (channels) and size from state to state: a run measures each state's shape on one sample before training, and matched pairs
+/// whose widths differ get a connector.
 /// </summary>
 public interface ILayeredModule
 {
     /// <summary>Number of blocks in the stack.</summary>
     int LayerCount { get; }
 
-    /// <summary>Width of every hidden state.</summary>
+    /// <summary>Width of the last hidden state (channels of a feature map); checked at compile time when it is a constant.</summary>
     int HiddenWidth { get; }
 
     /// <summary>The embedding state (state 0) of a batch of inputs.</summary>

@@ -15,16 +15,41 @@ public readonly record struct LayerPair(int StudentState, int TeacherState, stri
     public override string ToString() => StudentPath + " -> " + TeacherPath;
 }
 
+/// <summary>
+/// How one matched pair's states are compared: their per-sample shapes ([W], [L, W] or [C, H, W]), whether the student's needs a
+/// connector to the teacher's width, and for feature maps of different sizes the height and width both are pooled to.
+/// </summary>
+/// <param name="StudentShape">The student state's per-sample shape.</param>
+/// <param name="TeacherShape">The teacher state's per-sample shape.</param>
+/// <param name="NeedsConnector">Whether the widths (channels of feature maps) differ and the distance compares them directly.</param>
+/// <param name="PooledSize">[H, W] that both feature maps are average-pooled to, or null when their sizes agree.</param>
+public sealed record PairPlan(long[] StudentShape, long[] TeacherShape, bool NeedsConnector, long[]? PooledSize)
+{
+    /// <summary>Whether the pair compares feature maps [N, C, H, W].</summary>
+    public bool IsFeatureMap => StudentShape.Length == 3;
+
+    /// <summary>Student width (channels of a feature map).</summary>
+    public long StudentWidth => IsFeatureMap ? StudentShape[0] : StudentShape[^1];
+
+    /// <summary>Teacher width (channels of a feature map).</summary>
+    public long TeacherWidth => IsFeatureMap ? TeacherShape[0] : TeacherShape[^1];
+}
+
 /// <summary>The layer map a run used: its strategy, its pairs and the two stacks' shapes.</summary>
 public sealed class ResolvedLayerMap
 {
-    internal ResolvedLayerMap(LayerSelection selection, IReadOnlyList<LayerPair> pairs, LayerStackShape student, LayerStackShape teacher)
+    internal ResolvedLayerMap(LayerSelection selection, IReadOnlyList<LayerPair> pairs, LayerStackShape student, LayerStackShape teacher,
+        IReadOnlyList<PairPlan> plans)
     {
         Selection = selection;
         Pairs = pairs;
         Student = student;
         Teacher = teacher;
+        Plans = plans;
     }
+
+    /// <summary>How each pair (same order as <see cref="Pairs"/>) is compared.</summary>
+    public IReadOnlyList<PairPlan> Plans { get; }
 
     /// <summary>The strategy that produced the map.</summary>
     public LayerSelection Selection { get; }
@@ -38,8 +63,8 @@ public sealed class ResolvedLayerMap
     /// <summary>The teacher's stack.</summary>
     public LayerStackShape Teacher { get; }
 
-    /// <summary>Whether the pairs need projections (the widths differ).</summary>
-    public bool NeedsProjection => Pairs.Count > 0 && Student.Width != Teacher.Width;
+    /// <summary>Whether any pair needs a connector (its widths differ).</summary>
+    public bool NeedsProjection => Plans.Any(p => p.NeedsConnector);
 
     /// <summary>A capture buffer for the student's states the map reads.</summary>
     public CapturedStates StudentCapture() => new(Student.LayerCount + 1, Pairs.Select(p => p.StudentState));
@@ -144,9 +169,36 @@ public static class LayerMapping
             var targets = Targets(settings.Selection, student.LayerCount, teacher.LayerCount, seed, allToOne);
             for (int i = 0; i < targets.Length; i++) pairs.Add(Pair(i + 1, targets[i]));
         }
-        if (pairs.Count > 0 && student.Width != teacher.Width && !settings.Projection)
+        var plans = pairs.Select(p => Plan(settings, p, student, teacher)).ToArray();
+        return new ResolvedLayerMap(settings.Selection, pairs, student, teacher, plans);
+    }
+
+    // Checks one pair's shapes against the declared settings, before any training step.
+    private static PairPlan Plan(MatchingSettings settings, LayerPair pair, LayerStackShape student, LayerStackShape teacher)
+    {
+        long[] s = student.ShapeOf(pair.StudentState), t = teacher.ShapeOf(pair.TeacherState);
+        string Describe() => $"student {pair.StudentPath} gives [{string.Join(", ", s)}] per sample, teacher {pair.TeacherPath} [{string.Join(", ", t)}]";
+        if (s.Length != t.Length)
+            throw new LayerMatchingException($"Matched states differ in rank: {Describe()}; match layers whose outputs are both vectors, sequences or feature maps.");
+        bool attention = settings.Distance == HiddenDistance.AttentionTransfer;
+        if (attention && s.Length != 3)
+            throw new LayerMatchingException($"HiddenDistance.AttentionTransfer compares feature maps [N, C, H, W], but {Describe()}.");
+        long[]? pooled = null;
+        if (s.Length == 3 && (s[1] != t[1] || s[2] != t[2]))
+        {
+            if (settings.Resize == SpatialResize.None)
+                throw new LayerMatchingException(
+                    $"Matched feature maps differ in size: {Describe()}. Match stages of the same resolution, or declare " +
+                    "[MatchLayers(..., Resize = SpatialResize.AdaptiveAveragePool)] to pool the larger map to the smaller size.");
+            pooled = new[] { Math.Min(s[1], t[1]), Math.Min(s[2], t[2]) };
+        }
+        if (s.Length == 2 && s[0] != t[0])
+            throw new LayerMatchingException($"Matched sequences differ in length: {Describe()}.");
+        long sw = s.Length == 3 ? s[0] : s[^1], tw = t.Length == 3 ? t[0] : t[^1];
+        bool connector = !attention && sw != tw;
+        if (connector && !settings.Projection)
             throw new LayerMatchingException(
-                $"The student's hidden width {student.Width} differs from the teacher's {teacher.Width}, and MatchLayers.Projection is false.");
-        return new ResolvedLayerMap(settings.Selection, pairs, student, teacher);
+                $"The student's hidden width {sw} differs from the teacher's {tw} ({pair}), and MatchLayers.Projection is false.");
+        return new PairPlan(s, t, connector, pooled);
     }
 }

@@ -31,8 +31,6 @@ public static class TeacherInitialization
                 $"{studentShape.LayerCount} blocks and the teacher {teacherShape.ModelType} only {teacherShape.LayerCount}.");
         // 1-based teacher block of each student block, as LayerSelection.Forward.
         int[] targets = LayerMapping.Targets(LayerSelection.Forward, studentShape.LayerCount, teacherShape.LayerCount);
-        string studentPrefix = studentShape.StackPath + ".", teacherPrefix = teacherShape.StackPath + ".";
-
         var source = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, parameter) in teacher.named_parameters()) source[name] = parameter;
         foreach (var (name, buffer) in teacher.named_buffers()) source[name] = buffer;
@@ -42,12 +40,12 @@ public static class TeacherInitialization
         foreach (var (name, to) in student.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(student.named_buffers()))
         {
             string from = name;
-            if (name.StartsWith(studentPrefix, StringComparison.Ordinal))
+            for (int block = 0; block < targets.Length; block++)
             {
-                int dot = name.IndexOf('.', studentPrefix.Length);
-                string index = dot < 0 ? name[studentPrefix.Length..] : name[studentPrefix.Length..dot];
-                if (int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out int block) && block < targets.Length)
-                    from = teacherPrefix + (targets[block] - 1).ToString(CultureInfo.InvariantCulture) + (dot < 0 ? "" : name[dot..]);
+                string prefix = studentShape.PathOf(block + 1) + ".";
+                if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                from = teacherShape.PathOf(targets[block]) + name[(prefix.Length - 1)..];
+                break;
             }
             if (!source.TryGetValue(from, out var value))
                 throw new LayerMatchingException(
@@ -63,6 +61,6 @@ public static class TeacherInitialization
         {
             foreach (var (to, from) in copies) to.copy_(from);
         }
-        return targets.Select((t, i) => $"{studentPrefix}{i} <- {teacherPrefix}{t - 1}").ToArray();
+        return targets.Select((t, i) => $"{studentShape.PathOf(i + 1)} <- {teacherShape.PathOf(t)}").ToArray();
     }
 }

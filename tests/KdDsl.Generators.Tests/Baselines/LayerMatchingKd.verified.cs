@@ -40,10 +40,10 @@ namespace Sample.Experiments
             var student = run.Build(() => new global::Sample.Shallow(data.Train.FeatureCount, data.Train.ClassCount), "student",
                 "Sample.Shallow", seedOffset: 1);
             var layerMap = global::KdDsl.Matching.LayerMapping.Resolve(DeclaredMatching,
-                global::KdDsl.Matching.LayerStackShape.Of(student, "student", "Sample.Shallow", "blocks", "embedding"),
-                global::KdDsl.Matching.LayerStackShape.Of(teacher, "teacher", "Sample.Deep", "blocks", "embedding"),
+                global::KdDsl.Matching.LayerStackShape.Of(student, "student", "Sample.Shallow", "blocks", "embedding", data.Train),
+                global::KdDsl.Matching.LayerStackShape.Of(teacher, "teacher", "Sample.Deep", "blocks", "embedding", data.Train),
                 run.Settings.Seed);
-            // The HiddenStates term: its projections (when the widths differ) are created here and trained with the student.
+            // The matching term: its connectors (for pairs whose widths differ) are created here and trained with the student.
             var matcher = new global::KdDsl.Matching.HiddenStateMatcher(layerMap, global::KdDsl.HiddenDistance.SquaredL2,
                 global::KdDsl.HiddenNormalization.LayerNorm);
             global::TorchSharp.ModuleExtensionMethods.to(matcher, run.Device);
