@@ -15,6 +15,7 @@ using TorchSharp;
 //   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- all         (a) to (d) in one process
 //   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- precision   (e) the KL term's float32 error by temperature
 //   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- conv        (f) a ResNet-20 step under C-allocator settings
+//   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- augment     (h) [Augment]'s cost per batch of 128 28x28 images vs the step
 
 var threads = new Option<int>("--threads") { Description = "torch.set_num_threads for TorchSharp (and the PyTorch peer).", DefaultValueFactory = _ => 2 };
 var rounds = new Option<int>("--rounds") { Description = "Measured rounds per variant (interleaved).", DefaultValueFactory = _ => 30 };
@@ -70,7 +71,13 @@ convChild.Options.Add(convSteps);
 convChild.Options.Add(mallopt);
 convChild.SetAction(p => ConvMallocBenchmark.Child(p.GetValue(convSteps), p.GetValue(threads), p.GetValue(mallopt)!));
 
-var root = new RootCommand("KdDsl benchmarks: each prints its figures and the ratio, measured side by side in one run.") { step, pytorch, cache, generator, all, precision, conv, convChild };
+var augmentRounds = new Option<int>("--rounds") { Description = "Measured rounds of (h).", DefaultValueFactory = _ => 10 };
+var augmentSteps = new Option<int>("--steps") { Description = "Timed batches per variant per round of (h).", DefaultValueFactory = _ => 20 };
+var augment = new Command("augment", "(h) [Augment] (crop 4, flip) per batch of 128 28x28 images: gathers vs a per-sample loop, vs the SmallCnn and MLP steps it feeds.")
+    { threads, augmentRounds, warmup, augmentSteps };
+augment.SetAction(p => Setup(p.GetValue(threads), () => AugmentBenchmark.Run(p.GetValue(augmentRounds), p.GetValue(warmup), p.GetValue(augmentSteps))));
+
+var root = new RootCommand("KdDsl benchmarks: each prints its figures and the ratio, measured side by side in one run.") { step, pytorch, cache, generator, all, precision, conv, convChild, augment };
 return root.Parse(args).Invoke();
 
 static int Setup(int? threads, Func<int> benchmark)

@@ -103,6 +103,13 @@ public sealed class GeneratorPropertyTests
         ("MatchEmbeddings", Bool), ("AllToOneTeacherLayer", String), ("Projection", Bool), ("InitializeFromTeacher", Bool),
         ("Resize", Enum<SpatialResize>("SpatialResize")));
 
+    private static readonly Gen<string> DoubleArray = Pick("new[] { 0.5 }", "new double[] { 0.1, 0.2, 0.3 }", "new double[0]", "null", "new[] { 0.5, double.NaN }",
+        "new[] { -1.0 }", "new[] { 0.0 }", "new[] { 0.25 }", "new[] { double.PositiveInfinity }");
+
+    private static readonly Gen<string> Normalize = Attribute("Normalize", null, ("Mean", DoubleArray), ("Std", DoubleArray), ("FromTrainingSplit", Bool));
+
+    private static readonly Gen<string> Augment = Attribute("Augment", null, ("RandomCropPadding", Int), ("HorizontalFlip", Bool));
+
     private static readonly Gen<string> LayerMap = String.SelectMany(s => String.Select(t => $"[LayerMap({s}, {t})]"));
 
     private static readonly Gen<string> LayerStack = Attribute("LayerStack", null, ("Count", Int), ("Width", Int), ("Embedding", String));
@@ -131,9 +138,12 @@ public sealed class GeneratorPropertyTests
             "[Dataset(DatasetKind.Synthetic)]\n[SyntheticData(Classes = 4, Groups = 2, Features = 16)]"))
         from sweep in Maybe(Pick("[Sweep(SweepAxes.Alpha, 0.5, 0.9)]", "[Sweep(SweepAxes.Temperature, 2.0, 4.0)]\n[Sweep(SweepAxes.LearningRate, 1e-3, 3e-3)]",
             "[Sweep(SweepAxes.Distance, LossKind.KlDivergence, LossKind.LogitMse)]", "[Sweep(SweepAxes.Alpha, 0.0, 1.0)]\n[Sweep(SweepAxes.StudentTemperature, 1.0)]"))
-        select string.Join("\n", new[] { models, losses, train, dataset, sweep }.Where(a => a.Length > 0));
+        from inputs in Maybe(Pick("[Normalize(FromTrainingSplit = true)]", "[Augment(RandomCropPadding = 2, HorizontalFlip = true)]",
+            "[Normalize(Mean = new[] { 0.5 }, Std = new[] { 0.25 })]\n[Augment(RandomCropPadding = 1)]"))
+        select string.Join("\n", new[] { models, losses, train, dataset, sweep, inputs }.Where(a => a.Length > 0));
 
-    private static readonly Gen<string> OneWildAttribute = Gen.OneOf(Teacher, Loss, Train, Dataset, Synthetic, MatchLayers, LayerMap, LayerStack, Sweep);
+    private static readonly Gen<string> OneWildAttribute = Gen.OneOf(Teacher, Loss, Train, Dataset, Synthetic, MatchLayers, LayerMap, LayerStack, Sweep,
+        Normalize, Augment);
 
     private static readonly Gen<string> WildAttributes =
         from teacher in Maybe(Gen.Frequency((4, Teacher), (1, Attribute("SelfTeacher", null, ("Epochs", Int)))), 1, 3)
@@ -147,7 +157,10 @@ public sealed class GeneratorPropertyTests
         from stack in Maybe(LayerStack, 8, 1)
         from sweeps in Maybe(Repeated(Sweep, 3), 1, 1)
         from calibrated in Maybe(Attribute("CalibratedTeacher", null, ("Bins", Int)), 5, 1)
-        select string.Join("\n", new[] { teacher, student, losses, train, dataset, synthetic, match, maps, stack, sweeps, calibrated }.Where(a => a.Length > 0));
+        from normalize in Maybe(Normalize, 4, 1)
+        from augment in Maybe(Augment, 4, 1)
+        select string.Join("\n", new[] { teacher, student, losses, train, dataset, synthetic, match, maps, stack, sweeps, calibrated, normalize, augment }
+            .Where(a => a.Length > 0));
 
     // Declared after the parts it combines: static fields initialise in order.
     private static readonly Gen<string> Attributes = Gen.Frequency(

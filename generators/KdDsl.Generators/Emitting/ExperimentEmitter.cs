@@ -98,7 +98,13 @@ internal static class ExperimentEmitter
         w.Block($"public static Result Run({SweepEmitter.TrialParameter(spec)}global::KdDsl.Data.DatasetSplits data, {Training}.RunOptions? options = null)", () =>
         {
             w.Line($"options ??= new {Training}.RunOptions();");
-            var runArguments = new List<string> { Literal(spec.ClassName), "data", SweepEmitter.Settings(spec), "options" };
+            string settings = SweepEmitter.Settings(spec);
+            if (spec.Inputs is { } inputs)
+            {
+                WriteInputs(w, inputs);
+                settings = $"inputs.Apply({settings})";
+            }
+            var runArguments = new List<string> { Literal(spec.ClassName), "data", settings, "options" };
             if (spec.Calibration is { } calibration) runArguments.Add($"calibrationBins: {Int(calibration.Bins)}");
             w.Wrapped($"var run = new {Training}.ExperimentRun(", runArguments, ");");
             w.Wrapped("run.CheckRequirements(", Requirements(spec), "); // before anything trains");
@@ -124,6 +130,7 @@ internal static class ExperimentEmitter
             string baselineArgument = spec.Train.StudentBaseline ? "baseline" : "null";
             var members = new List<string>();
             if (spec.Sweep is not null) members.Add("Trial = trial");
+            if (spec.Inputs?.Normalize is not null) members.Add("Normalization = inputs.Normalization!");
             if (spec.Calibration is not null) members.Add("TeacherCalibration = teacherCalibration");
             if (CachedOnDisk(spec)) members.Add("TeacherOutputsReadFromCache = teacherOutputs.LoadedFromDisk");
             if (spec.Train.StudentBaseline) members.AddRange(new[] { "StudentAlone = studentAlone", "StudentAloneEpochLosses = baseline.EpochLosses" });
@@ -139,6 +146,45 @@ internal static class ExperimentEmitter
                 w.Block(() => { foreach (var member in members) w.Line(member + ","); }, ";");
             }
         });
+    }
+
+    /// <summary>
+    /// <c>[Normalize]</c> and <c>[Augment]</c>: the splits normalised once (the run then uses the copy, <c>data</c> from here on)
+    /// and the augmentation the training loops apply to each training batch.
+    /// </summary>
+    private static void WriteInputs(SourceWriter w, InputsSpec inputs)
+    {
+        var arguments = new List<string> { "data" };
+        if (inputs.Normalize is { } n)
+        {
+            var values = n.FromTrainingSplit ? new List<string> { "FromTrainingSplit = true" } : new List<string>
+            {
+                $"Mean = new double[] {{ {string.Join(", ", n.Mean.Select(Double))} }}", $"Std = new double[] {{ {string.Join(", ", n.Std.Select(Double))} }}",
+            };
+            arguments.Add($"new global::KdDsl.NormalizeAttribute {{ {string.Join(", ", values)} }}");
+        }
+        else
+        {
+            arguments.Add("normalize: null");
+        }
+        if (inputs.Augment is { } a)
+        {
+            var values = new List<string>();
+            if (a.RandomCropPadding != 0) values.Add($"RandomCropPadding = {Int(a.RandomCropPadding)}");
+            if (a.HorizontalFlip) values.Add("HorizontalFlip = true");
+            arguments.Add(values.Count == 0 ? "new global::KdDsl.AugmentAttribute()" : $"new global::KdDsl.AugmentAttribute {{ {string.Join(", ", values)} }}");
+        }
+        else
+        {
+            arguments.Add("augment: null");
+        }
+        if (inputs.FlatImageShape.Count > 0)
+            arguments.Add($"flatImageShape: new[] {{ {string.Join(", ", inputs.FlatImageShape.Select(Int))} }}");
+        w.Line(inputs.Normalize is null
+            ? "// [Augment]: every training batch is augmented (seeded with the run's seed, the epoch and the step); evaluation data never."
+            : "// [Normalize]: every split normalised once, the run uses the copy; [Augment] acts on the training batches only.");
+        w.Wrapped($"using var inputs = new {Training}.InputPipeline(", arguments, ");");
+        if (inputs.Normalize is not null) w.Line("data = inputs.Data;");
     }
 
     /// <summary>The declared requirements <c>ExperimentRun.CheckRequirements</c> checks before the teacher trains.</summary>
@@ -322,6 +368,9 @@ internal static class ExperimentEmitter
             w.Line($"{className}.LossTermNames;");
             w.Indent--;
             if (spec.Sweep is not null) Property(w, "The sweep trial the run used: its knob values.", "required Trial Trial { get; init; }");
+            if (spec.Inputs?.Normalize is not null)
+                Property(w, "The <c>[Normalize]</c> statistics the run used; apply them to inputs at inference.",
+                    "required global::KdDsl.Data.Standardizer Normalization { get; init; }");
             if (spec.Calibration is not null)
                 Property(w, "The fitted temperature and the teacher's calibration before and after it.",
                     $"required {Training}.TeacherCalibrationReport TeacherCalibration {{ get; init; }}");

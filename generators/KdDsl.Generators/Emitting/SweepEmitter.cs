@@ -191,7 +191,7 @@ internal static class SweepEmitter
             // new teacher instead of loading one trained for the old declaration.
             if (spec.Teacher is { } teacher)
             {
-                string fingerprint = TeacherFingerprint.Of(teacher, spec.Train);
+                string fingerprint = TeacherFingerprint.Of(teacher, spec.Train, spec.Inputs);
                 w.Line("public string? TeacherKey(int trial) => " + (sweep.Has(SweepKnob.TeacherSelection)
                     ? $"Grid[trial].TeacherSelection.ToString() + {Literal("-" + fingerprint)};" : Literal(fingerprint) + ";"));
             }

@@ -20,10 +20,10 @@ internal static class TeacherFingerprint
     public static readonly IReadOnlyCollection<string> StudentOnly = new[] { nameof(TrainSpec.StudentBaseline), nameof(TrainSpec.Checkpoint) };
 
     /// <summary>The fingerprint of <paramref name="teacher"/> trained with <paramref name="train"/>.</summary>
-    public static string Of(TeacherSpec teacher, TrainSpec train)
+    public static string Of(TeacherSpec teacher, TrainSpec train, InputsSpec? inputs = null)
     {
         uint hash = 2166136261;
-        foreach (char c in Text(teacher, train))
+        foreach (char c in Text(teacher, train, inputs))
         {
             hash ^= c;
             hash *= 16777619;
@@ -32,11 +32,13 @@ internal static class TeacherFingerprint
     }
 
     /// <summary>The text the fingerprint hashes: each member as name=value, records nested in braces.</summary>
-    public static string Text(TeacherSpec teacher, TrainSpec train)
+    public static string Text(TeacherSpec teacher, TrainSpec train, InputsSpec? inputs = null)
     {
         var text = new StringBuilder();
         Append(text, teacher, Array.Empty<string>());
         Append(text, train, StudentOnly);
+        // [Normalize] and [Augment] change what the teacher trains on; without them the text is what it always was.
+        if (inputs is not null) Append(text, inputs, Array.Empty<string>());
         return text.ToString();
     }
 
@@ -60,6 +62,8 @@ internal static class TeacherFingerprint
                 case IEnumerable<DeclaredArgument> arguments:
                     foreach (var argument in arguments.Where(a => !skip.Contains(a.Name))) Append(text, argument, Array.Empty<string>());
                     break;
+                case IEnumerable<double> values: text.Append(string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))); break;
+                case IEnumerable<int> values: text.Append(string.Join(",", values.Select(v => v.ToString(CultureInfo.InvariantCulture)))); break;
                 case var nested: Append(text, nested, Array.Empty<string>()); break;
             }
             text.Append(';');

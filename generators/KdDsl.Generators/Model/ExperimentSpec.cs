@@ -32,7 +32,22 @@ internal sealed record ExperimentSpec(
 
     /// <summary>The configuration sweep declared with [Sweep] (null: none; see Emitting/SweepEmitter.cs).</summary>
     public SweepSpec? Sweep { get; init; }
+
+    /// <summary><c>[Normalize]</c> and <c>[Augment]</c> (null: neither; see Parsing/InputsParser.cs).</summary>
+    public InputsSpec? Inputs { get; init; }
 }
+
+/// <summary>
+/// What the run does to its inputs: <see cref="Normalize"/> once to every split, <see cref="Augment"/> to every training batch.
+/// <see cref="FlatImageShape"/>: [C, H, W] of a built-in image data set, whose flat samples are seen as images.
+/// </summary>
+internal sealed record InputsSpec(NormalizationSpec? Normalize, AugmentationSpec? Augment, EquatableArray<int> FlatImageShape);
+
+/// <summary>The <c>[Normalize]</c> values: the declared statistics (empty when fitted), or <see cref="FromTrainingSplit"/>.</summary>
+internal sealed record NormalizationSpec(EquatableArray<double> Mean, EquatableArray<double> Std, bool FromTrainingSplit);
+
+/// <summary>The <c>[Augment]</c> values.</summary>
+internal sealed record AugmentationSpec(int RandomCropPadding, bool HorizontalFlip);
 
 /// <summary>A model type: fully qualified name for code, display name for messages, and which constructor to call.</summary>
 internal sealed record ModelSpec(string FullyQualifiedName, string DisplayName, bool TakesShape)

@@ -19,6 +19,8 @@ internal static class AttributeNames
     public static readonly string LayerMap = typeof(LayerMapAttribute).FullName;
     public static readonly string LayerStack = typeof(LayerStackAttribute).FullName;
     public static readonly string Sweep = typeof(SweepAttribute).FullName;
+    public static readonly string Normalize = typeof(NormalizeAttribute).FullName;
+    public static readonly string Augment = typeof(AugmentAttribute).FullName;
 }
 
 /// <summary>

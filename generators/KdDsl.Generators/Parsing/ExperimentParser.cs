@@ -84,6 +84,7 @@ internal sealed class ExperimentParser
         }
 
         AttributeArguments? teacher = null, selfTeacher = null, student = null, train = null, dataset = null, synthetic = null, calibrated = null;
+        AttributeArguments? normalize = null, augment = null;
         var losses = new List<AttributeArguments>();
         var sweeps = new List<AttributeArguments>();
         foreach (var attribute in type.GetAttributes())
@@ -100,6 +101,8 @@ internal sealed class ExperimentParser
             else if (name == AttributeNames.SyntheticData) synthetic = arguments;
             else if (name == AttributeNames.CalibratedTeacher) calibrated = arguments;
             else if (name == AttributeNames.Sweep) sweeps.Add(arguments);
+            else if (name == AttributeNames.Normalize) normalize = arguments;
+            else if (name == AttributeNames.Augment) augment = arguments;
         }
 
         if (student is null) Report(MissingStudent, classLocation, type.Name);
@@ -141,6 +144,7 @@ internal sealed class ExperimentParser
             Report(NeedsValidationSplit, ts.NamedLocation(nameof(TeacherAttribute.Selection)), "Teacher.Selection = " + teacherSpec.Selection);
 
         var trainSpec = train is { } tr ? ParseTrain(tr) : TrainSpec.Default;
+        var inputs = InputsParser.Parse(normalize, augment, datasetSpec, teacher, diagnostics);
         var replaced = new HashSet<LocationInfo>();
         var sweepSpec = SweepParser.Parse(sweeps, new SweepParser.Context
         {
@@ -170,6 +174,7 @@ internal sealed class ExperimentParser
         {
             TypeKeyword = typeKeyword,
             HintSuffix = HasCaseTwin(type, namespaceParts) ? "." + Hash((ns is null ? "" : ns + ".") + type.Name) : "",
+            Inputs = inputs,
         };
         return SweepParser.Attach(experiment, sweepSpec);
     }

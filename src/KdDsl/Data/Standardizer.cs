@@ -37,14 +37,38 @@ public sealed class Standardizer
         if (!train.Features.is_floating_point())
             throw new DatasetException(
                 $"Data set '{train.Name}' holds {train.FeatureType} inputs; standardise floating-point inputs only (convert images with .to_type(float32) first).");
+        return Fit(train.Features);
+    }
+
+    /// <summary>
+    /// The statistics of <paramref name="features"/> ([N, D]: per feature; [N, C, ...]: per channel), in float64; integer
+    /// inputs (e.g. uint8 pixels) are read as their values.
+    /// </summary>
+    internal static Standardizer Fit(Tensor features)
+    {
         using var scope = NewDisposeScope();
-        var x = train.Features.to_type(ScalarType.Float64);
+        var x = features.to_type(ScalarType.Float64);
         bool perChannel = x.dim() > 2;
         long[] reduce = perChannel ? new long[] { 0 }.Concat(Enumerable.Range(2, (int)x.dim() - 2).Select(d => (long)d)).ToArray() : [0];
         var mean = x.mean(reduce);
         var std = x.std(reduce, unbiased: false);
         double[] stdValues = std.data<double>().ToArray().Select(s => s == 0 ? 1.0 : s).ToArray();
         return new Standardizer(perChannel, mean.data<double>().ToArray(), stdValues);
+    }
+
+    /// <summary>
+    /// Statistics given rather than fitted (e.g. a data set's published per-channel mean and std): per channel of [N, C, ...]
+    /// inputs when <paramref name="perChannel"/>, else per feature of [N, D]. Every std must be finite and &gt; 0.
+    /// </summary>
+    public static Standardizer FromStatistics(bool perChannel, double[] mean, double[] std)
+    {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(std);
+        if (mean.Length == 0 || mean.Length != std.Length)
+            throw new ArgumentException($"Mean ({mean.Length} values) and Std ({std.Length} values) must have one length of at least 1.", nameof(std));
+        if (mean.Any(m => !double.IsFinite(m)) || std.Any(s => !(s > 0) || !double.IsFinite(s)))
+            throw new ArgumentException("Every mean must be finite and every std finite and > 0.", nameof(std));
+        return new Standardizer(perChannel, mean.ToArray(), std.ToArray());
     }
 
     /// <summary>The standardised copy of <paramref name="data"/> (same name, labels copied, classes kept), float32 unless the inputs are float64.</summary>

@@ -65,6 +65,10 @@ public static class DistillationLoop
         var termTensors = new Tensor[termCount];
         var termValues = new double[termCount]; // reused by every step and progress report
         var sums = new double[termCount];
+        if (settings.Augmentation is not null && phase.Teacher is { ReadsCache: true })
+            throw new InvalidOperationException(
+                "[Augment] changes every training batch, so the teacher-output cache (outputs for the un-augmented inputs) would be stale; " +
+                "run the teacher live (remove CacheOutputs) or remove [Augment] (KD0045).");
         phase.Teacher?.Prepare();
         student.train();
 
@@ -87,6 +91,8 @@ public static class DistillationLoop
                 using var noGc = NoGcRegion.Enter(); // TorchSharp's implicit Scalars must not be finalized mid-call
                 batch.Indices = Batches.Indices(order, step - 1, settings.BatchSize);
                 (batch.Inputs, batch.Labels) = Batches.Take(train, batch.Indices, device);
+                // The student and a live teacher see the same augmented batch.
+                if (settings.Augmentation is { } augmentation) batch.Inputs = augmentation.Apply(batch.Inputs, settings.Seed, epoch, step);
                 if (phase.Teacher is { } teacher) teacher.Fill(batch);
                 batch.StudentLogits = batch.StudentStates is { } captured
                     ? LayerCapture.Forward((ILayeredModule)student, batch.Inputs, captured)

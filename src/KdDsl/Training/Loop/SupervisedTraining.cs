@@ -41,6 +41,7 @@ public static class SupervisedTraining
                 using var scope = NewDisposeScope();
                 using var noGc = NoGcRegion.Enter(); // see NoGcRegion
                 var (inputs, labels) = Batches.Take(train, order, step - 1, settings.BatchSize, device);
+                if (settings.Augmentation is { } augmentation) inputs = augmentation.Apply(inputs, settings.Seed, epoch, step);
                 var loss = DistillationLosses.CrossEntropy(model.call(inputs), labels);
                 double value = LossGuard.Finite(loss, phase, nameof(LossKind.CrossEntropy), epoch, step);
                 optimization.Apply(loss, step, steps);

@@ -20,6 +20,12 @@ public sealed record TrainingSettings(
     double StepDecayFactor)
 {
     /// <summary>
+    /// The augmentation every training loop (teacher, student alone, distillation) applies to its training batches, seeded with
+    /// (<see cref="Seed"/>, epoch, step); null: none. Set from <see cref="AugmentAttribute"/> by <see cref="InputPipeline.Apply"/>.
+    /// </summary>
+    public KdDsl.Data.ImageAugmentation? Augmentation { get; init; }
+
+    /// <summary>
     /// The settings a <c>[Train]</c> attribute declares, its own defaults where it says nothing. The generated
     /// <c>DeclaredSettings</c> calls this with the arguments as written, so the defaults live in the attribute alone.
     /// </summary>

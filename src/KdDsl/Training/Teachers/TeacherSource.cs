@@ -22,6 +22,9 @@ public abstract class TeacherSource
     public static TeacherSource Cached(TeacherOutputs outputs, double calibrationTemperature = 1) =>
         new CachedTeacher(outputs, calibrationTemperature);
 
+    /// <summary>Whether the outputs come from the teacher-output cache (computed for the un-augmented training split).</summary>
+    internal virtual bool ReadsCache => false;
+
     /// <summary>Called once before the first step.</summary>
     internal virtual void Prepare() { }
 
@@ -58,6 +61,8 @@ public abstract class TeacherSource
         private readonly TeacherOutputs outputs;
 
         public CachedTeacher(TeacherOutputs outputs, double temperature) : base(temperature) => this.outputs = outputs;
+
+        internal override bool ReadsCache => true;
 
         private protected override Tensor Logits(StepBatch batch)
         {
