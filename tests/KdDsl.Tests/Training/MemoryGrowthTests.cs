@@ -74,3 +74,30 @@ public sealed class MemoryGrowthTests(ITestOutputHelper output)
         Assert.True(growth < 8_000_000, $"resident memory grew by {growth / 1e6:F2} MB over 2,000 steps");
     }
 }
+
+/// <summary>
+/// The passes outside the loop's steps (evaluation, the teacher-output cache, calibration) run a model over a whole split:
+/// a conv model's intermediate activations there are 100+ MB per batch, so each batch must free them, not the finalizer.
+/// </summary>
+public sealed class EvaluationMemoryTests
+{
+    private static long LiveTensors() => TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+    [Fact]
+    public void Whole_split_passes_leave_no_tensor_but_their_result()
+    {
+        using var data = KdDsl.Tests.Matching.TinyImages.Splits();
+        using var model = new KdDsl.Models.ResNet8(2, 4);
+        var device = TorchSharp.torch.CPU;
+        long before = LiveTensors();
+        using (var logits = Evaluation.Logits(model, data.Train, 16, device))
+            Assert.Equal(before + 1, LiveTensors()); // 8 batches of 16 through 7 conv layers: only the [128, 4] logits are left
+        Assert.Equal(before, LiveTensors());
+        Evaluation.Accuracy(model, data.Train, 16, device);
+        Evaluation.CrossEntropy(model, data.Train, 16, device);
+        Assert.Equal(before, LiveTensors());
+        using (var cached = TeacherOutputCache.InMemory(model, data.Train, 16, device))
+            Assert.Equal(before + 1, LiveTensors());
+        Assert.Equal(before, LiveTensors());
+    }
+}

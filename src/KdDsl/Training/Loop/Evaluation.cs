@@ -41,9 +41,12 @@ public static class Evaluation
             {
                 for (long start = 0; start < data.Count; start += batchSize)
                 {
+                    // One scope per batch: a conv model's intermediate activations (100+ MB per batch for a ResNet) are freed
+                    // here, not left to the finalizer; only the batch's logits leave it.
+                    using var scope = NewDisposeScope();
                     long length = System.Math.Min(batchSize, data.Count - start);
-                    using var inputs = data.Features.narrow(0, start, length).to(device);
-                    parts.Add(Call(model, inputs, data, start, length).cpu());
+                    var inputs = data.Features.narrow(0, start, length).to(device);
+                    parts.Add(Call(model, inputs, data, start, length).cpu().DetachFromDisposeScope());
                 }
             }
             return cat(parts, 0);

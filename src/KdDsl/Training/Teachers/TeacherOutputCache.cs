@@ -87,8 +87,9 @@ public static class TeacherOutputCache
     /// <summary>Computes the teacher's logits for all of <paramref name="train"/> (eval mode, no gradients).</summary>
     public static TeacherOutputs InMemory(nn.Module<Tensor, Tensor> teacher, LabeledDataset train, int batchSize, Device device)
     {
-        using var logits = Evaluation.Logits(teacher, train, batchSize, device);
-        return new TeacherOutputs(logits.to(device).detach().clone(), null, false);
+        using var scope = NewDisposeScope(); // the intermediate views (to, detach) go with it; only the clone is kept
+        var logits = Evaluation.Logits(teacher, train, batchSize, device);
+        return new TeacherOutputs(logits.to(device).detach().clone().DetachFromDisposeScope(), null, false);
     }
 
     /// <summary>Reads the cached logits from <paramref name="directory"/> when a file for this teacher and data exists; else computes and writes it atomically.</summary>
