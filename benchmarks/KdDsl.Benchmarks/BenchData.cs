@@ -36,6 +36,38 @@ internal static class BenchData
         KdDsl.Training.TeacherCheckpoint.SaveAtomically(teacher, Paths.TeacherCheckpoint);
     }
 
+    /// <summary>
+    /// (h): <paramref name="trainSamples"/> training and <paramref name="testSamples"/> test images [N, 1, 28, 28] in [0, 1)
+    /// (Fashion-MNIST's shape, as <c>IdxLayout.Images</c> loads it), 10 classes, float32 / int64, from a fixed seed.
+    /// </summary>
+    public static DatasetSplits FashionMnistImages(int trainSamples, int testSamples, int seed = 2024)
+    {
+        using var generator = new Generator((ulong)seed);
+        LabeledDataset Make(string name, int count) => new(
+            name,
+            rand(new long[] { count, 1, 28, 28 }, generator: generator),
+            randint(0, Classes, new long[] { count }, generator: generator, dtype: ScalarType.Int64),
+            Classes);
+        return new DatasetSplits(Make($"random {trainSamples}x1x28x28 (train)", trainSamples), Make($"random {testSamples}x1x28x28 (test)", testSamples));
+    }
+
+    /// <summary>(h): writes the ResNet-20 teacher checkpoint the CNN experiments load (seeded, untrained, for 1x28x28 images).</summary>
+    public static void WriteCnnTeacherCheckpoint()
+    {
+        if (File.Exists(Paths.CnnTeacherCheckpoint)) return;
+        torch.manual_seed(1234);
+        using var teacher = new KdDsl.Models.ResNet20(1, Classes);
+        KdDsl.Training.TeacherCheckpoint.SaveAtomically(teacher, Paths.CnnTeacherCheckpoint);
+    }
+
+    /// <summary>(h): a ResNet-20 with the checkpoint's weights, for the hand-written CNN loop.</summary>
+    public static KdDsl.Models.ResNet20 LoadCnnTeacher()
+    {
+        var teacher = new KdDsl.Models.ResNet20(1, Classes);
+        teacher.load(Paths.CnnTeacherCheckpoint);
+        return teacher;
+    }
+
     /// <summary>A teacher with the checkpoint's weights, for the hand-written loop.</summary>
     public static TeacherMlp LoadTeacher()
     {

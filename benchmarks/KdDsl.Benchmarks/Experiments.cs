@@ -35,8 +35,46 @@ public partial class BenchStudentAlone
 {
 }
 
+/// <summary>
+/// Benchmark (h): a CNN KD step. ResNet-20 teacher (from a checkpoint the benchmark writes first), the library's SmallCnn
+/// student (3 blocks, width 16), images [N, 1, 28, 28], CE 0.5 + KL 0.5 at T = 4, Adam 1e-3, batch 128; the teacher runs on
+/// every batch.
+/// </summary>
+[Distillation]
+[Teacher(typeof(KdDsl.Models.ResNet20), Checkpoint = Paths.CnnTeacherCheckpoint)]
+[Student(typeof(KdDsl.Models.SmallCnn))]
+[Loss(LossKind.CrossEntropy, Weight = 0.5)]
+[Loss(LossKind.KlDivergence, Weight = 0.5, Temperature = 4)]
+[Train(Epochs = 1, BatchSize = 128, LearningRate = 1e-3, Seed = 7, Optimizer = OptimizerKind.Adam)]
+public partial class BenchCnnKd
+{
+}
+
+/// <summary>Benchmark (h): the same CNN experiment with the teacher's outputs computed once per run and kept in memory.</summary>
+[Distillation]
+[Teacher(typeof(KdDsl.Models.ResNet20), Checkpoint = Paths.CnnTeacherCheckpoint, CacheOutputs = TeacherOutputCaching.Memory)]
+[Student(typeof(KdDsl.Models.SmallCnn))]
+[Loss(LossKind.CrossEntropy, Weight = 0.5)]
+[Loss(LossKind.KlDivergence, Weight = 0.5, Temperature = 4)]
+[Train(Epochs = 1, BatchSize = 128, LearningRate = 1e-3, Seed = 7, Optimizer = OptimizerKind.Adam)]
+public partial class BenchCnnKdCached
+{
+}
+
+/// <summary>Benchmark (h): the SmallCnn student alone, cross-entropy only, through the same generated loop (no teacher declared).</summary>
+[Distillation]
+[Student(typeof(KdDsl.Models.SmallCnn))]
+[Loss(LossKind.CrossEntropy)]
+[Train(Epochs = 1, BatchSize = 128, LearningRate = 1e-3, Seed = 7, Optimizer = OptimizerKind.Adam)]
+public partial class BenchCnnStudentAlone
+{
+}
+
 internal static class Paths
 {
+    /// <summary>(h): the ResNet-20 teacher's checkpoint, relative to the same working folder.</summary>
+    public const string CnnTeacherCheckpoint = "teacher-resnet20-1x28x28.ckpt";
+
     /// <summary>Relative to the working folder the benchmark switches to (a temporary folder).</summary>
     public const string TeacherCheckpoint = "teacher-784-1024-1024-10.ckpt";
 }

@@ -16,6 +16,8 @@ using TorchSharp;
 //   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- precision   (e) the KL term's float32 error by temperature
 //   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- conv        (f) a ResNet-20 step under C-allocator settings
 //   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- augment     (h) [Augment]'s cost per batch of 128 28x28 images vs the step
+//   dotnet run -c Release --project benchmarks/KdDsl.Benchmarks -- cnn         (i) CNN KD step (generated vs hand-written vs PyTorch,
+//                                                                                  plain and with KdDsl's malloc settings) and cached CNN epoch
 
 var threads = new Option<int>("--threads") { Description = "torch.set_num_threads for TorchSharp (and the PyTorch peer).", DefaultValueFactory = _ => 2 };
 var rounds = new Option<int>("--rounds") { Description = "Measured rounds per variant (interleaved).", DefaultValueFactory = _ => 30 };
@@ -77,7 +79,20 @@ var augment = new Command("augment", "(h) [Augment] (crop 4, flip) per batch of 
     { threads, augmentRounds, warmup, augmentSteps };
 augment.SetAction(p => Setup(p.GetValue(threads), () => AugmentBenchmark.Run(p.GetValue(augmentRounds), p.GetValue(warmup), p.GetValue(augmentSteps))));
 
-var root = new RootCommand("KdDsl benchmarks: each prints its figures and the ratio, measured side by side in one run.") { step, pytorch, cache, generator, all, precision, conv, convChild, augment };
+var cnnSamples = new Option<int>("--cnn-samples") { Description = "Training images per round of (i) part 1 (1536 = 12 steps of 128).", DefaultValueFactory = _ => 1536 };
+var cnnRounds = new Option<int>("--rounds") { Description = "Measured rounds of (i) part 1 (interleaved).", DefaultValueFactory = _ => 15 };
+var cnnCacheSamples = new Option<int>("--cnn-cache-samples") { Description = "Training images for (i) part 2.", DefaultValueFactory = _ => 10000 };
+var cnnCacheRounds = new Option<int>("--cnn-cache-rounds") { Description = "Measured rounds of (i) part 2.", DefaultValueFactory = _ => 3 };
+var cnnCacheEpochs = new Option<int>("--cnn-cache-epochs") { Description = "Epochs per run in (i) part 2; epochs 2.. are timed.", DefaultValueFactory = _ => 2 };
+var cnnParts = new Option<string>("--parts") { Description = "Parts of (i) to run: step, cache or step,cache.", DefaultValueFactory = _ => "step,cache" };
+var cnn = new Command("cnn", "(i) CNN KD step: generated vs hand-written vs PyTorch 1.13 (plain and with KdDsl's malloc settings); cached CNN KD epoch vs the student alone.")
+    { threads, cnnRounds, warmup, cnnSamples, cnnCacheSamples, cnnCacheRounds, cnnCacheEpochs, python, cnnParts };
+cnn.SetAction(p => Setup(p.GetValue(threads), () => CnnBenchmark.Run(
+    p.GetValue(cnnParts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+    p.GetValue(cnnSamples), p.GetValue(cnnRounds), p.GetValue(warmup), p.GetValue(threads), p.GetValue(python)!,
+    p.GetValue(cnnCacheSamples), p.GetValue(cnnCacheEpochs), p.GetValue(cnnCacheRounds))));
+
+var root = new RootCommand("KdDsl benchmarks: each prints its figures and the ratio, measured side by side in one run.") { step, pytorch, cache, generator, all, precision, conv, convChild, augment, cnn };
 return root.Parse(args).Invoke();
 
 static int Setup(int? threads, Func<int> benchmark)
