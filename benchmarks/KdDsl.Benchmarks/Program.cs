@@ -82,7 +82,7 @@ augment.SetAction(p => Setup(p.GetValue(threads), () => AugmentBenchmark.Run(p.G
 var cnnSamples = new Option<int>("--cnn-samples") { Description = "Training images per round of (i) part 1 (1536 = 12 steps of 128).", DefaultValueFactory = _ => 1536 };
 var cnnRounds = new Option<int>("--rounds") { Description = "Measured rounds of (i) part 1 (interleaved).", DefaultValueFactory = _ => 15 };
 var cnnCacheSamples = new Option<int>("--cnn-cache-samples") { Description = "Training images for (i) part 2.", DefaultValueFactory = _ => 10000 };
-var cnnCacheRounds = new Option<int>("--cnn-cache-rounds") { Description = "Measured rounds of (i) part 2.", DefaultValueFactory = _ => 3 };
+var cnnCacheRounds = new Option<int>("--cnn-cache-rounds") { Description = "Measured rounds of (i) part 2.", DefaultValueFactory = _ => 8 };
 var cnnCacheEpochs = new Option<int>("--cnn-cache-epochs") { Description = "Epochs per run in (i) part 2; epochs 2.. are timed.", DefaultValueFactory = _ => 2 };
 var cnnParts = new Option<string>("--parts") { Description = "Parts of (i) to run: step, cache or step,cache.", DefaultValueFactory = _ => "step,cache" };
 var cnn = new Command("cnn", "(i) CNN KD step: generated vs hand-written vs PyTorch 1.13 (plain and with KdDsl's malloc settings); cached CNN KD epoch vs the student alone.")

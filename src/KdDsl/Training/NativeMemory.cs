@@ -30,7 +30,8 @@ public enum MallocOption
 /// <see cref="Configure"/> runs automatically when the KdDsl assembly is first used (a module initializer), and may be called
 /// again (it acts once). On Linux with glibc it calls <c>mallopt</c>: M_MMAP_MAX = 0 (no request is served by its own
 /// mmap: large buffers are reused from the heap) and M_TRIM_THRESHOLD = the largest value (the heap is never trimmed, so it is
-/// not regrown every step). The process then keeps its peak heap instead of returning it to the system. Elsewhere (other
+/// not regrown every step). The process would then keep its peak heap, so the runtime returns free pages explicitly at the
+/// ends of phases (<see cref="ReleaseFreeMemory"/>). Elsewhere (other
 /// systems, musl) it does nothing. It also does nothing when the process was started with glibc's own settings
 /// (<c>MALLOC_MMAP_THRESHOLD_</c>, <c>MALLOC_TRIM_THRESHOLD_</c>, <c>MALLOC_MMAP_MAX_</c>, <c>MALLOC_TOP_PAD_</c> or
 /// <c>GLIBC_TUNABLES</c>), or when <c>KDDSL_NATIVE_MEMORY</c> is <c>off</c>. <see cref="Status"/> says what was done.
@@ -99,6 +100,19 @@ public static class NativeMemory
         return mallopt((int)option, value) == 1;
     }
 
+    /// <summary>
+    /// Returns the C heap's free pages to the system (glibc's <c>malloc_trim(0)</c>), since <see cref="Configure"/> turns
+    /// automatic trimming off: called at the ends of phases whose large temporaries are gone (a teacher-output cache built, a
+    /// training phase done), so that resident memory follows what is live rather than the peak of every earlier phase. Costs
+    /// milliseconds; does nothing and returns false where the C library is not glibc.
+    /// </summary>
+    public static bool ReleaseFreeMemory()
+    {
+        if (!OperatingSystem.IsLinux() || GlibcVersion() is null) return false;
+        malloc_trim(UIntPtr.Zero);
+        return true;
+    }
+
     /// <summary>The glibc version ("2.36"), or null when the process does not run on glibc.</summary>
     public static string? GlibcVersion()
     {
@@ -114,4 +128,7 @@ public static class NativeMemory
 
     [DllImport("libc.so.6", ExactSpelling = true)]
     private static extern IntPtr gnu_get_libc_version();
+
+    [DllImport("libc.so.6", ExactSpelling = true)]
+    private static extern int malloc_trim(UIntPtr pad);
 }

@@ -27,6 +27,37 @@ public sealed class NativeSetupTests
     }
 
     [Fact]
+    public void Freed_tensor_memory_goes_back_to_the_system_when_released()
+    {
+        if (!NativeMemory.Applied)
+        {
+            Assert.Equal(NativeMemory.GlibcVersion() is not null, NativeMemory.ReleaseFreeMemory());
+            return; // glibc trims by itself (or is absent): nothing is held back
+        }
+        // 32 tensors of 8 MiB: each fits a malloc arena's heap, so it is not an mmap of its own that free() would unmap.
+        const int count = 32;
+        const long each = 8L << 20, bytes = count * each;
+        NativeMemory.ReleaseFreeMemory();
+        long before = Resident();
+        var tensors = new TorchSharp.torch.Tensor[count];
+        for (int i = 0; i < count; i++) tensors[i] = TorchSharp.torch.ones(each / sizeof(float)); // ones: every page touched
+        Assert.True(Resident() - before > bytes / 2, "the tensors' pages should be resident while they live");
+        foreach (var tensor in tensors) tensor.Dispose();
+        // With trimming off (NativeMemory.Configure) the freed pages stay resident until released explicitly.
+        long freedButHeld = Resident();
+        Assert.True(NativeMemory.ReleaseFreeMemory());
+        long released = Resident();
+        Assert.True(freedButHeld - released > bytes / 2,
+            $"resident {freedButHeld >> 20} MiB before malloc_trim and {released >> 20} MiB after; expected at least {bytes >> 21} MiB returned");
+    }
+
+    private static long Resident()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.WorkingSet64;
+    }
+
+    [Fact]
     public void Nnpack_is_turned_off_on_linux_x64()
     {
         string status = Nnpack.Disable();

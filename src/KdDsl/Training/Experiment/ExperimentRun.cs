@@ -166,6 +166,7 @@ public sealed class ExperimentRun
             {
                 training = TeacherTraining.Train(teacher, Data, teacherSettings, selection, stopAtAccuracy, Device, Options.Progress);
                 if (checkpoint is not null) TeacherCheckpoint.SaveAtomically(teacher, checkpoint);
+                NativeMemory.ReleaseFreeMemory();
             }
         }
         // One pass over the test split: the calibration report holds the accuracy too (arg-max of the same logits).
@@ -181,6 +182,7 @@ public sealed class ExperimentRun
     {
         Seed(2);
         var losses = SupervisedTraining.Train(studentAlone, Data.Train, Settings, TrainingPhase.StudentAlone, Device, Options.Progress);
+        NativeMemory.ReleaseFreeMemory();
         return new BaselineReport(losses, Evaluation.Accuracy(studentAlone, Data.Test, Settings.BatchSize, Device));
     }
 
@@ -197,6 +199,7 @@ public sealed class ExperimentRun
         var phase = new DistillationPhase(Experiment, student, teacher, Data.Train, Data.Validation ?? Data.Test, split, Settings, Device,
             Options.Progress, Options.Checkpoint ?? declaredCheckpoint, matcher);
         var outcome = DistillationLoop.Run(phase, terms);
+        NativeMemory.ReleaseFreeMemory();
         return new DistillationReport(outcome, split, Measure(student));
     }
 

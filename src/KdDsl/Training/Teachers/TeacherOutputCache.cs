@@ -119,8 +119,10 @@ public static class TeacherOutputCache
         int[] states = CachedStates(map);
         bool wasTraining = teacher.training;
         teacher.eval();
-        var logitParts = new List<Tensor>();
-        var stateParts = states.Select(_ => new List<Tensor>()).ToArray();
+        // Each batch's outputs are copied into tensors for the whole split, allocated once the first batch gives their
+        // shapes: concatenating per-batch pieces would hold every output twice at the peak (0.75 GB of maps become 1.5 GB).
+        Tensor? logits = null;
+        var hidden = new Tensor?[states.Length];
         try
         {
             using (no_grad())
@@ -131,19 +133,35 @@ public static class TeacherOutputCache
                     using var scope = NewDisposeScope();
                     long length = Math.Min(batchSize, train.Count - start);
                     var inputs = train.Features.narrow(0, start, length).to(device);
-                    var logits = LayerCapture.Forward(teacher, inputs, capture);
-                    logitParts.Add(logits.detach().clone().DetachFromDisposeScope());
-                    for (int i = 0; i < states.Length; i++) stateParts[i].Add(capture[states[i]].detach().clone().DetachFromDisposeScope());
+                    var batchLogits = LayerCapture.Forward(teacher, inputs, capture);
+                    logits ??= WholeSplit(batchLogits, train.Count);
+                    logits.narrow(0, start, length).copy_(batchLogits);
+                    for (int i = 0; i < states.Length; i++)
+                    {
+                        hidden[i] ??= WholeSplit(capture[states[i]], train.Count);
+                        hidden[i]!.narrow(0, start, length).copy_(capture[states[i]]);
+                    }
                 }
             }
-            var hidden = stateParts.Select(parts => cat(parts, 0)).ToArray();
-            return new TeacherOutputs(cat(logitParts, 0), null, false, states, hidden);
+            var outputs = new TeacherOutputs(logits!, null, false, states, hidden.Select(h => h!).ToArray());
+            logits = null;
+            Array.Clear(hidden);
+            return outputs;
         }
         finally
         {
-            foreach (var part in logitParts.Concat(stateParts.SelectMany(p => p))) part.Dispose();
+            logits?.Dispose();
+            foreach (var state in hidden) state?.Dispose();
             if (wasTraining) teacher.train();
+            NativeMemory.ReleaseFreeMemory(); // the batches' activations are gone; return their pages
         }
+    }
+
+    private static Tensor WholeSplit(Tensor batch, long count)
+    {
+        long[] shape = (long[])batch.shape.Clone();
+        shape[0] = count;
+        return empty(shape, batch.dtype, batch.device).DetachFromDisposeScope();
     }
 
     /// <summary>
