@@ -327,7 +327,7 @@ public static class DistillationLosses
     /// The correlations ignore a shift and a positive scale of either model's probabilities, so the student matches the teacher's
     /// relations rather than its exact values. A column over a batch of one sample (or any constant row or column) has no
     /// variation: its correlation is 0 (the 1e-8 keeps it finite) and contributes a constant with no gradient. The term is 0 when
-    /// the tempered probabilities coincide, and at most <c>2 T^2 (beta + gamma)</c>. Precision: the KL term's policy
+    /// the tempered probabilities coincide (up to the 1e-8: a few 1e-7 times T^2), and at most <c>2 T^2 (beta + gamma)</c>. Precision: the KL term's policy
     /// (<see cref="KlUsesFloat32"/>).
     /// </remarks>
     /// <param name="studentLogits">z_s, [N, K].</param>
