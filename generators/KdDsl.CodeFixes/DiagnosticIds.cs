@@ -19,4 +19,8 @@ internal static class DiagnosticIds
     public const string UnknownLayerPath = "KD0021";
     public const string LayerIndexOutOfRange = "KD0022";
     public const string UnknownSweepAxis = "KD0030";
+    public const string PartWeightOutOfRange = "KD0047";
+    public const string AllPartWeightsZero = "KD0048";
+    public const string SkewOutOfRange = "KD0049";
+    public const string StandardizationCancelsCalibration = "KD0050";
 }

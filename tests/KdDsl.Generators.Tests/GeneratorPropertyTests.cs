@@ -85,7 +85,9 @@ public sealed class GeneratorPropertyTests
     private static readonly Gen<string> Loss = Attribute("Loss", Enum<LossKind>("LossKind"), ("Weight", Double), ("Temperature", Double),
         ("StudentTemperature", Double), ("Reduction", Enum<KdDsl.Losses.KlReduction>("KlReduction")), ("ScaleByTemperatureSquared", Bool),
         ("Epsilon", Double), ("SmoothingForm", Enum<KdDsl.Losses.LabelSmoothingForm>("LabelSmoothingForm")), ("TargetProbability", Double),
-        ("TfKdForm", Enum<TfKdForm>("TfKdForm")), ("TopK", Int), ("TopKForm", Enum<KdDsl.Losses.TopKForm>("TopKForm")), ("SimilarityTemperature", Double));
+        ("TfKdForm", Enum<TfKdForm>("TfKdForm")), ("TopK", Int), ("TopKForm", Enum<KdDsl.Losses.TopKForm>("TopKForm")), ("SimilarityTemperature", Double),
+        ("TargetClassWeight", Double), ("NonTargetClassWeight", Double), ("InterClassWeight", Double), ("IntraClassWeight", Double), ("Skew", Double),
+        ("StandardizeLogits", Bool));
 
     private static readonly Gen<string> Train = Attribute("Train", null, ("Epochs", Int), ("BatchSize", Int), ("LearningRate", Double), ("Seed", Int),
         ("Optimizer", Enum<OptimizerKind>("OptimizerKind")), ("Momentum", Double), ("WeightDecay", Double), ("StudentBaseline", Bool),
@@ -131,7 +133,10 @@ public sealed class GeneratorPropertyTests
             "[Teacher(typeof(Deep))]\n[Student(typeof(Shallow))]\n[MatchLayers(LayerSelection.Explicit)]\n[LayerMap(\"blocks.0\", \"blocks.3\")]\n[LayerMap(\"blocks.2\", \"blocks.11\")]")
         from losses in Pick("[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.KlDivergence, Temperature = 4)]", "[Loss(LossKind.KlDivergence)]",
             "[Loss(LossKind.CrossEntropy, Weight = 0.1)]\n[Loss(LossKind.KlDivergence, Weight = 0.9)]", "[Loss(LossKind.KdTopK, TopK = 3)]",
-            "[Loss(LossKind.ReverseKl)]\n[Loss(LossKind.JensenShannon, Temperature = 2)]", "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.LogitMse)]")
+            "[Loss(LossKind.ReverseKl)]\n[Loss(LossKind.JensenShannon, Temperature = 2)]", "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.LogitMse)]",
+            "[Loss(LossKind.CrossEntropy)]\n[Loss(LossKind.DecoupledKd, Temperature = 4, StandardizeLogits = true)]",
+            "[Loss(LossKind.Dist, Temperature = 4)]\n[Loss(LossKind.SkewedJensenShannon, Skew = 0.9)]\n[Loss(LossKind.TotalVariation)]",
+            "[Loss(LossKind.SymmetricKl, Temperature = 2, StandardizeLogits = true)]")
         from train in Maybe(Pick("[Train(Epochs = 2, StudentBaseline = true)]", "[Train(Seed = -1, Optimizer = OptimizerKind.Sgd, Momentum = 0.9)]",
             "[Train(Checkpoint = \"c.ckpt\")]", "[Train(LearningRate = 3e-3)]"))
         from dataset in Maybe(Pick("[Dataset(DatasetKind.Digits)]", "[Dataset(DatasetKind.Digits, ValidationFraction = 0.1, TrainLimit = 100)]",

@@ -30,7 +30,8 @@ internal enum TeacherInput
 internal sealed class LossKindEntry
 {
     public LossKindEntry(LossKind kind, IReadOnlyList<string> options, TeacherInput reads, Func<LossTermSpec, string> call,
-        IReadOnlyList<SweepKnob>? sweepAxes = null, bool studentTemperatureFollowsTeacher = false)
+        IReadOnlyList<SweepKnob>? sweepAxes = null, bool studentTemperatureFollowsTeacher = false,
+        Func<LossTermSpec, string, string, string>? sweptCall = null)
     {
         Kind = kind;
         Options = options;
@@ -38,7 +39,14 @@ internal sealed class LossKindEntry
         Call = call;
         SweepAxes = sweepAxes ?? Array.Empty<SweepKnob>();
         StudentTemperatureFollowsTeacher = studentTemperatureFollowsTeacher;
+        SweptCall = sweptCall;
     }
+
+    /// <summary>
+    /// For a kind a Temperature axis acts on (other than KlDivergence, whose swept call the sweep emitter writes): the call with
+    /// the teacher's and the student's temperatures given as C# expressions (e.g. <c>trial.Temperature</c>).
+    /// </summary>
+    public Func<LossTermSpec, string, string, string>? SweptCall { get; }
 
     public LossKind Kind { get; }
 
@@ -73,6 +81,12 @@ internal static class LossCatalog
         nameof(LossAttribute.ScaleByTemperatureSquared),
     };
 
+    /// <summary>The divergences' options and logit standardisation (Sun et al., CVPR 2024), which the KL family accepts.</summary>
+    private static readonly string[] StandardizedDivergence = Divergence.Concat(new[] { nameof(LossAttribute.StandardizeLogits) }).ToArray();
+
+    /// <summary>The axes that act on a divergence with a teacher and a student temperature (declared before the entries that use them).</summary>
+    private static readonly SweepKnob[] TemperatureAxes = { SweepKnob.Temperature, SweepKnob.StudentTemperature };
+
     /// <summary>Every option of <c>[Loss]</c> besides <c>Weight</c>, in the order they are checked and reported.</summary>
     public static IReadOnlyList<string> Options { get; } = new[]
     {
@@ -80,6 +94,9 @@ internal static class LossCatalog
         nameof(LossAttribute.ScaleByTemperatureSquared), nameof(LossAttribute.Epsilon), nameof(LossAttribute.SmoothingForm),
         nameof(LossAttribute.TargetProbability), nameof(LossAttribute.TfKdForm), nameof(LossAttribute.TopK), nameof(LossAttribute.TopKForm),
         nameof(LossAttribute.SimilarityTemperature),
+        // The logit-family methods.
+        nameof(LossAttribute.TargetClassWeight), nameof(LossAttribute.NonTargetClassWeight), nameof(LossAttribute.InterClassWeight),
+        nameof(LossAttribute.IntraClassWeight), nameof(LossAttribute.Skew), nameof(LossAttribute.StandardizeLogits),
     };
 
     /// <summary>The user-declarable kinds, in <c>LossKind</c> order.</summary>
@@ -87,7 +104,7 @@ internal static class LossCatalog
     {
         new LossKindEntry(LossKind.CrossEntropy, Array.Empty<string>(), TeacherInput.None,
             _ => $"{Losses}.CrossEntropy(studentLogits, labels)"),
-        new LossKindEntry(LossKind.KlDivergence, Divergence, TeacherInput.Logits, l => TemperedDivergence(nameof(LossKind.KlDivergence), l),
+        new LossKindEntry(LossKind.KlDivergence, StandardizedDivergence, TeacherInput.Logits, l => TemperedDivergence(nameof(LossKind.KlDivergence), l),
             new[] { SweepKnob.Distance, SweepKnob.Temperature, SweepKnob.StudentTemperature }, studentTemperatureFollowsTeacher: true),
         new LossKindEntry(LossKind.LogitMse, Array.Empty<string>(), TeacherInput.Logits,
             _ => $"{Losses}.LogitMse(studentLogits, teacherLogits)", new[] { SweepKnob.Distance }),
@@ -110,10 +127,35 @@ internal static class LossCatalog
             new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.TopK), nameof(LossAttribute.TopKForm) },
             TeacherInput.Logits,
             l => SoftTarget(l, $"{Distributions}.TopK({TeacherProbabilities(l)}, {Int(l.TopK)}, global::KdDsl.Losses.TopKForm.{l.TopKForm})")),
-        new LossKindEntry(LossKind.ReverseKl, Divergence, TeacherInput.Logits, l => TemperedDivergence(nameof(LossKind.ReverseKl), l),
+        new LossKindEntry(LossKind.ReverseKl, StandardizedDivergence, TeacherInput.Logits, l => TemperedDivergence(nameof(LossKind.ReverseKl), l),
             studentTemperatureFollowsTeacher: true),
-        new LossKindEntry(LossKind.JensenShannon, Divergence, TeacherInput.Logits, l => TemperedDivergence(nameof(LossKind.JensenShannon), l),
+        new LossKindEntry(LossKind.JensenShannon, StandardizedDivergence, TeacherInput.Logits, l => TemperedDivergence(nameof(LossKind.JensenShannon), l),
             studentTemperatureFollowsTeacher: true),
+        // The logit-family methods (DKD, DIST, the rest of the divergence family).
+        new LossKindEntry(LossKind.DecoupledKd,
+            new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.TargetClassWeight), nameof(LossAttribute.NonTargetClassWeight),
+                nameof(LossAttribute.StandardizeLogits) }, TeacherInput.Logits,
+            l => DecoupledKd(l, Double(l.Temperature)), new[] { SweepKnob.Temperature },
+            sweptCall: (l, teacherTemperature, _) => DecoupledKd(l, teacherTemperature)),
+        new LossKindEntry(LossKind.Dist,
+            new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.InterClassWeight), nameof(LossAttribute.IntraClassWeight) }, TeacherInput.Logits,
+            l => Dist(l, Double(l.Temperature)), new[] { SweepKnob.Temperature },
+            sweptCall: (l, teacherTemperature, _) => Dist(l, teacherTemperature)),
+        new LossKindEntry(LossKind.SymmetricKl, StandardizedDivergence, TeacherInput.Logits, l => TemperedDivergence(nameof(LossKind.SymmetricKl), l),
+            TemperatureAxes, studentTemperatureFollowsTeacher: true,
+            sweptCall: (l, teacher, student) => $"{Losses}.SymmetricKl({Logits(l)}, {teacher}, {student}, {Reduction(l)}, {Bool(l.ScaleByTemperatureSquared)})"),
+        new LossKindEntry(LossKind.SkewedJensenShannon, StandardizedDivergence.Concat(new[] { nameof(LossAttribute.Skew) }).ToArray(), TeacherInput.Logits,
+            l => l.StudentTemperature == l.Temperature && l.Reduction == KlReduction.BatchMean && l.ScaleByTemperatureSquared
+                ? $"{Losses}.SkewedJensenShannon({Logits(l)}, {Double(l.Skew)}, {Double(l.Temperature)})"
+                : SkewedJensenShannon(l, Double(l.Temperature), Double(l.StudentTemperature)),
+            TemperatureAxes, studentTemperatureFollowsTeacher: true, sweptCall: SkewedJensenShannon),
+        new LossKindEntry(LossKind.TotalVariation,
+            new[] { nameof(LossAttribute.Temperature), nameof(LossAttribute.StudentTemperature), nameof(LossAttribute.Reduction),
+                nameof(LossAttribute.StandardizeLogits) }, TeacherInput.Logits,
+            l => l.StudentTemperature == l.Temperature && l.Reduction == KlReduction.BatchMean
+                ? $"{Losses}.TotalVariation({Logits(l)}, {Double(l.Temperature)})"
+                : TotalVariation(l, Double(l.Temperature), Double(l.StudentTemperature)),
+            TemperatureAxes, studentTemperatureFollowsTeacher: true, sweptCall: TotalVariation),
     };
 
     /// <summary>
@@ -140,9 +182,28 @@ internal static class LossCatalog
     /// <summary>A divergence between tempered distributions; the short overload when every option has its default.</summary>
     private static string TemperedDivergence(string function, LossTermSpec l) =>
         l.StudentTemperature == l.Temperature && l.Reduction == KlReduction.BatchMean && l.ScaleByTemperatureSquared
-            ? $"{Losses}.{function}(studentLogits, teacherLogits, {Double(l.Temperature)})"
-            : $"{Losses}.{function}(studentLogits, teacherLogits, {Double(l.Temperature)}, {Double(l.StudentTemperature)}, " +
+            ? $"{Losses}.{function}({Logits(l)}, {Double(l.Temperature)})"
+            : $"{Losses}.{function}({Logits(l)}, {Double(l.Temperature)}, {Double(l.StudentTemperature)}, " +
               $"global::KdDsl.Losses.KlReduction.{l.Reduction}, {Bool(l.ScaleByTemperatureSquared)})";
+
+    private static string Reduction(LossTermSpec l) => $"global::KdDsl.Losses.KlReduction.{l.Reduction}";
+
+    private static string DecoupledKd(LossTermSpec l, string temperature) =>
+        $"{Losses}.DecoupledKd({Logits(l)}, labels, {temperature}, {Double(l.TargetClassWeight)}, {Double(l.NonTargetClassWeight)})";
+
+    private static string Dist(LossTermSpec l, string temperature) =>
+        $"{Losses}.Dist(studentLogits, teacherLogits, {temperature}, {Double(l.InterClassWeight)}, {Double(l.IntraClassWeight)})";
+
+    private static string SkewedJensenShannon(LossTermSpec l, string teacher, string student) =>
+        $"{Losses}.SkewedJensenShannon({Logits(l)}, {Double(l.Skew)}, {teacher}, {student}, {Reduction(l)}, {Bool(l.ScaleByTemperatureSquared)})";
+
+    private static string TotalVariation(LossTermSpec l, string teacher, string student) =>
+        $"{Losses}.TotalVariation({Logits(l)}, {teacher}, {student}, {Reduction(l)})";
+
+    /// <summary>The student's and the teacher's logits as a term reads them: z-scored per sample with <c>StandardizeLogits</c>.</summary>
+    public static string Logits(LossTermSpec l) => l.StandardizeLogits
+        ? $"{Losses}.StandardizeLogits(studentLogits), {Losses}.StandardizeLogits(teacherLogits)"
+        : "studentLogits, teacherLogits";
 
     private static string TeacherProbabilities(LossTermSpec l) => l.Temperature == 1
         ? "global::TorchSharp.torch.nn.functional.softmax(teacherLogits, 1)"

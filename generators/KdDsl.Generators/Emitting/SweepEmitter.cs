@@ -71,7 +71,10 @@ internal static class SweepEmitter
         string teacherTemperature = sweep.Has(SweepKnob.Temperature) ? "trial.Temperature" : Double(loss.Temperature);
         string studentTemperature = sweep.Has(SweepKnob.StudentTemperature) ? "trial.StudentTemperature"
             : sweep.StudentTemperatureFollowsTeacher ? teacherTemperature : Double(loss.StudentTemperature);
-        string kl = $"{Losses}.KlDivergence(studentLogits, teacherLogits, {teacherTemperature}, {studentTemperature}, " +
+        // A logit-family term (DecoupledKd, Dist, SymmetricKl, ...) swept in temperature: its own call with the trial's values.
+        if (!sweep.Has(SweepKnob.Distance) && Catalog.LossCatalog.Of(loss.Kind).SweptCall is { } swept)
+            return swept(loss, teacherTemperature, studentTemperature);
+        string kl = $"{Losses}.KlDivergence({Catalog.LossCatalog.Logits(loss)}, {teacherTemperature}, {studentTemperature}, " +
                     $"global::KdDsl.Losses.KlReduction.{loss.Reduction}, {(loss.ScaleByTemperatureSquared ? "true" : "false")})";
         return sweep.Has(SweepKnob.Distance)
             ? $"trial.Distance == global::KdDsl.LossKind.LogitMse ? {Losses}.LogitMse(studentLogits, teacherLogits) : {kl}"

@@ -101,6 +101,26 @@ internal sealed record LossTermSpec(
     /// <summary>A name other than the kind's (a swept Distance term is named "Distance": its kind changes per trial).</summary>
     public string? NameOverride { get; init; }
 
+    // The logit-family options (see Parsing/LogitOptionsParser.cs), defaults those of the attribute.
+
+    /// <summary>DKD's alpha (<c>TargetClassWeight</c>).</summary>
+    public double TargetClassWeight { get; init; } = Parsing.AttributeDefaults.Loss.TargetClassWeight;
+
+    /// <summary>DKD's beta (<c>NonTargetClassWeight</c>).</summary>
+    public double NonTargetClassWeight { get; init; } = Parsing.AttributeDefaults.Loss.NonTargetClassWeight;
+
+    /// <summary>DIST's beta (<c>InterClassWeight</c>).</summary>
+    public double InterClassWeight { get; init; } = Parsing.AttributeDefaults.Loss.InterClassWeight;
+
+    /// <summary>DIST's gamma (<c>IntraClassWeight</c>).</summary>
+    public double IntraClassWeight { get; init; } = Parsing.AttributeDefaults.Loss.IntraClassWeight;
+
+    /// <summary>The skewed Jensen-Shannon divergence's mixing weight beta (<c>Skew</c>).</summary>
+    public double Skew { get; init; } = Parsing.AttributeDefaults.Loss.Skew;
+
+    /// <summary>Whether both models' logits are z-scored per sample before the term (<c>StandardizeLogits</c>).</summary>
+    public bool StandardizeLogits { get; init; } = Parsing.AttributeDefaults.Loss.StandardizeLogits;
+
     /// <summary>Whether the term reads the teacher's logits (see <see cref="Catalog.LossCatalog"/>).</summary>
     public bool NeedsTeacherLogits => (Catalog.LossCatalog.Of(Kind).Reads & Catalog.TeacherInput.Logits) != 0;
 

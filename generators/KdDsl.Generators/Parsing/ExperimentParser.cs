@@ -144,6 +144,7 @@ internal sealed class ExperimentParser
             Report(NeedsValidationSplit, ts.NamedLocation(nameof(TeacherAttribute.Selection)), "Teacher.Selection = " + teacherSpec.Selection);
 
         var trainSpec = train is { } tr ? ParseTrain(tr) : TrainSpec.Default;
+        LogitOptionsParser.CheckExperiment(losses, lossTerms, calibrated is not null, train, diagnostics);
         var inputs = InputsParser.Parse(normalize, augment, datasetSpec, teacher, diagnostics);
         var replaced = new HashSet<LocationInfo>();
         var sweepSpec = SweepParser.Parse(sweeps, new SweepParser.Context
@@ -590,8 +591,8 @@ internal sealed class ExperimentParser
             else if (classCount is { } k && topK > k)
                 Report(ValueOutOfRange, loss.NamedLocation(nameof(LossAttribute.TopK)), name + ".TopK", Format(topK), $"at most the data set's {Format(k)} classes");
 
-            terms.Add(new LossTermSpec(kind, weight, temperature, studentTemperature, reduction, scale, epsilon, smoothingForm, target,
-                tfKdForm, topK, topKForm, similarityTemperature));
+            terms.Add(LogitOptionsParser.Read(new LossTermSpec(kind, weight, temperature, studentTemperature, reduction, scale, epsilon, smoothingForm, target,
+                tfKdForm, topK, topKForm, similarityTemperature), loss, diagnostics));
         }
         if (!anyNegative && terms.Count > 0 && terms.All(term => term.Weight == 0))
             Report(AllWeightsZero, classLocation, className);

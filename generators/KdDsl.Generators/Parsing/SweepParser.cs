@@ -68,6 +68,9 @@ internal static class SweepParser
         var temperatureKinds = LossCatalog.ActedOnBy(SweepKnob.Temperature).ToList();
         int distanceTerm = IndexOf(l => distanceKinds.Contains(l.Kind));
         int klTerm = IndexOf(l => temperatureKinds.Contains(l.Kind));
+        // The term the Temperature axes act on: with a swept Distance the distance term (KL or MSE), else the one term with a
+        // temperature (KlDivergence or a logit-family kind). With KlDivergence the only such kind these coincide.
+        int temperatureTerm = SweepsDistance(sweeps) && distanceTerm >= 0 ? distanceTerm : klTerm >= 0 ? klTerm : distanceTerm;
 
         var axes = new List<SweepAxisSpec>();
         var seen = new HashSet<SweepKnob>();
@@ -200,8 +203,14 @@ internal static class SweepParser
                     $"alpha sets the loss to (1 - alpha) * CrossEntropy + alpha * D, so it needs exactly one CrossEntropy term and exactly one term that reads the teacher (D); the experiment has {Count(losses, l => l.Kind == LossKind.CrossEntropy)} and {Count(losses, l => l.NeedsTeacher)}",
                 SweepKnob.Distance when distanceTerm < 0 =>
                     $"it chooses what the experiment's {string.Join(" or ", distanceKinds)} term computes, so it needs exactly one such term; the experiment has {Count(losses, l => distanceKinds.Contains(l.Kind))}",
+                SweepKnob.Temperature or SweepKnob.StudentTemperature when klTerm < 0 && !(distanceTerm >= 0 && SweepsDistance(sweeps))
+                                                                            && Count(losses, l => temperatureKinds.Contains(l.Kind)) > 1 =>
+                    $"it sets the temperatures of one term, and the experiment has {Count(losses, l => temperatureKinds.Contains(l.Kind))} it could act on ({string.Join(", ", losses.Where(l => temperatureKinds.Contains(l.Kind)).Select(l => l.Kind))}); keep one of them, or sweep a copy of the experiment per term",
                 SweepKnob.Temperature or SweepKnob.StudentTemperature when klTerm < 0 && !(distanceTerm >= 0 && SweepsDistance(sweeps)) =>
-                    $"it sets the temperatures of the {string.Join(" or ", temperatureKinds)} term, and the experiment has no {string.Join(" or ", temperatureKinds)} term (or a swept Distance)",
+                    $"it sets the temperatures of the KlDivergence term (or of the one {string.Join(", ", temperatureKinds.Where(k => k != LossKind.KlDivergence))} term), and the experiment has no KlDivergence term (nor one of those, nor a swept Distance)",
+                SweepKnob.StudentTemperature when !(distanceTerm >= 0 && SweepsDistance(sweeps)) && temperatureTerm >= 0
+                                                  && !LossCatalog.Of(losses[temperatureTerm].Kind).SweepAxes.Contains(SweepKnob.StudentTemperature) =>
+                    $"the {losses[temperatureTerm].Kind} term has one temperature for the teacher and the student; sweep Temperature instead",
                 SweepKnob.TeacherSelection when context.Teacher is null =>
                     context.SelfTeacher ? "a [SelfTeacher] is trained without a validation curve; it needs a [Teacher(typeof(...))]" : "it chooses which epoch of the [Teacher] is distilled from, and the experiment has no [Teacher(typeof(...))]",
                 SweepKnob.LayerSelection when !context.MatchingDeclared =>
@@ -219,9 +228,9 @@ internal static class SweepParser
             }
             if (knob == SweepKnob.TeacherSelection && context.Dataset is { ValidationFraction: 0 } && texts.Any(t => t != nameof(TeacherSelection.LastEpoch)))
                 Report(NeedsValidationSplit, nameLocation, $"[Sweep(\"TeacherSelection\", ...)] with {texts.First(t => t != nameof(TeacherSelection.LastEpoch))}");
-            if (SweepReplacedValues.Describe(knob, texts, context, crossEntropy, teacherTerm, distanceTerm, klTerm >= 0 ? klTerm : distanceTerm) is { } replaced)
+            if (SweepReplacedValues.Describe(knob, texts, context, crossEntropy, teacherTerm, distanceTerm, temperatureTerm) is { } replaced)
                 Report(SweepReplacesDeclaredValue, nameLocation, name, replaced.What, replaced.Effect);
-            foreach (var location in SweepReplacedValues.Locations(knob, context, crossEntropy, teacherTerm, klTerm >= 0 ? klTerm : distanceTerm))
+            foreach (var location in SweepReplacedValues.Locations(knob, context, crossEntropy, teacherTerm, temperatureTerm))
                 context.Replaced.Add(location);
             axes.Add(new SweepAxisSpec(knob, new EquatableArray<string>(expressions), new EquatableArray<string>(texts)));
         }
@@ -244,11 +253,13 @@ internal static class SweepParser
         }
         if (diagnostics.Skip(errorsBefore).Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) || axes.Count == 0) return null;
 
-        bool studentTemperatureDeclared = context.LossAttributes.Any(a => a.Positional(0)?.Value is int k && (LossKind)k == LossKind.KlDivergence && a.Has(nameof(LossAttribute.StudentTemperature)));
+        // Whether the swept term's StudentTemperature is written (for a KlDivergence term as before; any other kind's likewise).
+        var sweptKind = temperatureTerm >= 0 ? losses[temperatureTerm].Kind : LossKind.KlDivergence;
+        bool studentTemperatureDeclared = context.LossAttributes.Any(a => a.Positional(0)?.Value is int k && (LossKind)k == sweptKind && a.Has(nameof(LossAttribute.StudentTemperature)));
         var spec = new SweepSpec(new EquatableArray<SweepAxisSpec>(axes),
             axes.Any(a => a.Knob == SweepKnob.Alpha) ? crossEntropy : -1,
             axes.Any(a => a.Knob == SweepKnob.Alpha) ? teacherTerm : -1,
-            klTerm >= 0 ? klTerm : distanceTerm,
+            temperatureTerm,
             !studentTemperatureDeclared && !axes.Any(a => a.Knob == SweepKnob.StudentTemperature));
         if (spec.TrialCount >= LargeGrid)
             Report(SweepGridSize, sweeps[0].AttributeLocation, context.ClassName, spec.TrialCount.ToString(CultureInfo.InvariantCulture),

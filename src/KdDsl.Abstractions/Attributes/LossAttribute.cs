@@ -60,6 +60,39 @@ public sealed class LossAttribute : Attribute
 
     /// <summary>Temperature alpha of <see cref="LossKind.KdSim"/>'s class-similarity softmax, &gt; 0. Default 1.</summary>
     public double SimilarityTemperature { get; set; } = 1.0;
+
+    // The logit-family methods (DKD, DIST, logit standardisation, the skewed Jensen-Shannon divergence).
+
+    /// <summary>
+    /// Weight alpha of <see cref="LossKind.DecoupledKd"/>'s target-class part (TCKD), &gt;= 0. Default 1 (Zhao et al., CVPR 2022).
+    /// </summary>
+    public double TargetClassWeight { get; set; } = 1.0;
+
+    /// <summary>
+    /// Weight beta of <see cref="LossKind.DecoupledKd"/>'s non-target-class part (NCKD), &gt;= 0. Default 8, the authors' CIFAR-100
+    /// setting (they use 0.5 on ImageNet).
+    /// </summary>
+    public double NonTargetClassWeight { get; set; } = 8.0;
+
+    /// <summary>Weight beta of <see cref="LossKind.Dist"/>'s inter-class relation (per sample, over classes), &gt;= 0. Default 1.</summary>
+    public double InterClassWeight { get; set; } = 1.0;
+
+    /// <summary>Weight gamma of <see cref="LossKind.Dist"/>'s intra-class relation (per class, over the batch), &gt;= 0. Default 1.</summary>
+    public double IntraClassWeight { get; set; } = 1.0;
+
+    /// <summary>
+    /// Mixing weight beta of <see cref="LossKind.SkewedJensenShannon"/>, strictly between 0 and 1: the mixture is
+    /// <c>m = beta p_t + (1 - beta) p_s</c>. Near 0 the divergence behaves like beta times the forward KL, near 1 like (1 - beta)
+    /// times the reverse KL; 0.5 is <see cref="LossKind.JensenShannon"/>. Default 0.1.
+    /// </summary>
+    public double Skew { get; set; } = 0.1;
+
+    /// <summary>
+    /// Z-score the student's and the teacher's logits per sample (subtract the mean over classes, divide by the standard deviation)
+    /// before the temperature softmax (Sun et al., "Logit Standardization in Knowledge Distillation", CVPR 2024). Accepted by the
+    /// KL-family kinds and <see cref="LossKind.DecoupledKd"/>. Default false.
+    /// </summary>
+    public bool StandardizeLogits { get; set; }
 }
 
 /// <summary>The loss terms a distillation experiment can combine.</summary>
@@ -112,6 +145,48 @@ public enum LossKind
     /// <see cref="KlDivergence"/>.
     /// </summary>
     JensenShannon = 10,
+
+    /// <summary>
+    /// Decoupled KD (Zhao, Cui, Song, Qiu, Liang, "Decoupled Knowledge Distillation", CVPR 2022):
+    /// <c>alpha * TCKD + beta * NCKD</c>, both at temperature T, scaled by T^2 and averaged over the batch, as the authors' code
+    /// (mdistiller). With <c>b = [p_y, 1 - p_y]</c> the binary distribution of the true class y,
+    /// <c>TCKD = KL(b_t || b_s)</c>; with <c>p^</c> the distribution over the K - 1 non-target classes renormalised,
+    /// <c>NCKD = KL(p^_t || p^_s)</c>. The paper's decomposition: <c>KL(p_t || p_s) = TCKD + (1 - p_t,y) NCKD</c>.
+    /// Options: <see cref="LossAttribute.Temperature"/>, <see cref="LossAttribute.TargetClassWeight"/> (alpha, 1),
+    /// <see cref="LossAttribute.NonTargetClassWeight"/> (beta, 8), <see cref="LossAttribute.StandardizeLogits"/>.
+    /// </summary>
+    DecoupledKd = 11,
+
+    /// <summary>
+    /// DIST (Huang, You, Wang, Qian, Xu, "Knowledge Distillation from A Stronger Teacher", NeurIPS 2022):
+    /// <c>T^2 * (beta * inter + gamma * intra)</c> with <c>p = softmax(z/T)</c>, <c>inter = 1 - mean_n pearson(p_s[n,:], p_t[n,:])</c>
+    /// (the relation between classes within each sample) and <c>intra = 1 - mean_k pearson(p_s[:,k], p_t[:,k])</c> (the relation
+    /// between the batch's samples within each class). Options: <see cref="LossAttribute.Temperature"/>,
+    /// <see cref="LossAttribute.InterClassWeight"/> (beta, 1), <see cref="LossAttribute.IntraClassWeight"/> (gamma, 1).
+    /// </summary>
+    Dist = 12,
+
+    /// <summary>
+    /// The symmetric KL (Jeffreys divergence), <c>T^2 * [KL(p_t || p_s) + KL(p_s || p_t)]</c> (batchmean): the sum of
+    /// <see cref="KlDivergence"/> and <see cref="ReverseKl"/> with the same options (their mean is <c>Weight = 0.5</c>).
+    /// </summary>
+    SymmetricKl = 13,
+
+    /// <summary>
+    /// The skewed (generalised) Jensen-Shannon divergence of Agarwal et al. (GKD, ICLR 2024):
+    /// <c>T^2 * [beta KL(p_t || m) + (1 - beta) KL(p_s || m)]</c> with <c>m = beta p_t + (1 - beta) p_s</c> and beta =
+    /// <see cref="LossAttribute.Skew"/> (0.1) in (0, 1); at 0.5 it is <see cref="JensenShannon"/>. The same options as
+    /// <see cref="KlDivergence"/> besides.
+    /// </summary>
+    SkewedJensenShannon = 14,
+
+    /// <summary>
+    /// The total variation distance, <c>(1/N) sum_n 1/2 sum_k |p_t - p_s|</c> with tempered softmaxes (in [0, 1] per sample; one of
+    /// the divergences of Wen et al., f-DISTILL, ACL 2023, and of DistiLLM). Not scaled by T^2 (its gradient shrinks as 1/T, not
+    /// 1/T^2). Options: <see cref="LossAttribute.Temperature"/>, <see cref="LossAttribute.StudentTemperature"/>,
+    /// <see cref="LossAttribute.Reduction"/>, <see cref="LossAttribute.StandardizeLogits"/>.
+    /// </summary>
+    TotalVariation = 15,
 }
 
 /// <summary>The two published forms of Tf-KD's regulariser.</summary>

@@ -216,6 +216,291 @@ public static class DistillationLosses
                 return (logStudent.exp() * (logStudent - logMixture) + logTeacher.exp() * (logTeacher - logMixture)) * 0.5;
             });
 
+    // ---- The logit-family methods (issue #18): logit standardisation, DKD, DIST and the rest of the divergence family ------
+
+    /// <summary>What <see cref="StandardizeLogits"/> adds to the standard deviation, as the authors' code does (1e-7).</summary>
+    public const double StandardizationEpsilon = 1e-7;
+
+    /// <summary>What <see cref="Dist(Tensor, Tensor, double, double, double)"/> adds to the product of norms in each Pearson correlation, as the authors' code (1e-8).</summary>
+    public const double PearsonEpsilon = 1e-8;
+
+    /// <summary>
+    /// Logit standardisation (Sun, Ren, Li, Wang, Cao, "Logit Standardization in Knowledge Distillation", CVPR 2024): each row z of
+    /// the [N, K] logits becomes the z-score <c>(z - mean(z)) / (std(z) + 1e-7)</c>, with the mean and the standard deviation over the
+    /// K classes; the standard deviation is the unbiased one (divided by K - 1), as <c>torch.std</c> in the authors' code. A term fed
+    /// with standardised logits then applies its temperature as usual (the paper's base temperature is 2, with the T^2 factor kept).
+    /// The result is invariant to adding a constant to a row or multiplying it by a positive factor, so the student is asked to match
+    /// the teacher's logit relations, not their range.
+    /// </summary>
+    /// <remarks>
+    /// A row of equal logits has standard deviation 0; it maps to zeros with a finite gradient (the variance is clamped at 1e-30
+    /// before the square root, whose derivative at 0 is infinite). Differentiable; keeps the logits' dtype.
+    /// </remarks>
+    /// <param name="logits">z, [N, K] with K &gt;= 2.</param>
+    /// <exception cref="ArgumentException">Logits that are not [N, K] with K &gt;= 2.</exception>
+    public static Tensor StandardizeLogits(Tensor logits)
+    {
+        int classes = CheckClassifierLogits(logits, nameof(logits));
+        using var scope = NewDisposeScope();
+        var centred = logits - logits.sum(1, keepdim: true) / classes;
+        var variance = (centred * centred).sum(1, keepdim: true) / (classes - 1);
+        var standardized = centred / (variance.clamp_min(1e-30).sqrt() + StandardizationEpsilon);
+        return standardized.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Decoupled knowledge distillation (Zhao, Cui, Song, Qiu, Liang, "Decoupled Knowledge Distillation", CVPR 2022), as the
+    /// authors' code (mdistiller's <c>dkd_loss</c>) computes it: <c>alpha * TCKD + beta * NCKD</c>, each summed over the batch,
+    /// multiplied by T^2 and divided by N. With <c>p = softmax(z / T)</c> and y the true class:
+    /// <c>TCKD = KL(b_t || b_s)</c> between the binary distributions <c>b = [p_y, 1 - p_y]</c> (the target class against the rest),
+    /// and <c>NCKD = KL(p^_t || p^_s)</c> between the distributions over the K - 1 non-target classes renormalised,
+    /// <c>p^_k = p_k / (1 - p_y)</c> for k != y. The paper decomposes the KD term as
+    /// <c>KL(p_t || p_s) = TCKD + (1 - p_t,y) NCKD</c>: KD weighs NCKD by the teacher's non-target mass, DKD by a free beta.
+    /// Identical to the overload with <see cref="KlPrecision.Automatic"/>.
+    /// </summary>
+    /// <remarks>
+    /// Computed from log-probabilities: <c>log(1 - p_y)</c> is the log-sum-exp of the non-target log-probabilities (exact where
+    /// <c>1 - p_y</c> rounds to 0), and <c>log p^ = log p - log(1 - p_y)</c>, so logit gaps of 1e4 give a finite value and gradient
+    /// (the authors' code takes the log of a probability that may be 0, and masks the target with a finite -1000). The authors
+    /// also ramp the term in linearly over the first 20 epochs (<c>min(epoch / warmup, 1)</c>); that schedule is not part of this
+    /// function. Precision: the KL term's policy (<see cref="KlUsesFloat32"/>).
+    /// </remarks>
+    /// <param name="studentLogits">z_s, [N, K], K &gt;= 2.</param>
+    /// <param name="teacherLogits">z_t, [N, K] (a constant).</param>
+    /// <param name="labels">The true classes y, int64 [N].</param>
+    /// <param name="temperature">T &gt; 0, applied to both (the authors use 4 on CIFAR-100, 1 on ImageNet).</param>
+    /// <param name="targetClassWeight">alpha &gt;= 0 (the authors: 1).</param>
+    /// <param name="nonTargetClassWeight">beta &gt;= 0 (the authors: 8 on CIFAR-100, 0.5 on ImageNet).</param>
+    /// <exception cref="ArgumentOutOfRangeException">T not &gt; 0 and finite, or a weight that is negative, NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">Logits that are not [N, K] with K &gt;= 2 or differ in shape, or labels that are not int64 [N].</exception>
+    public static Tensor DecoupledKd(
+        Tensor studentLogits, Tensor teacherLogits, Tensor labels, double temperature, double targetClassWeight, double nonTargetClassWeight) =>
+        DecoupledKd(studentLogits, teacherLogits, labels, temperature, targetClassWeight, nonTargetClassWeight, KlPrecision.Automatic);
+
+    /// <summary><see cref="DecoupledKd(Tensor, Tensor, Tensor, double, double, double)"/> in a chosen precision.</summary>
+    public static Tensor DecoupledKd(
+        Tensor studentLogits, Tensor teacherLogits, Tensor labels, double temperature, double targetClassWeight, double nonTargetClassWeight,
+        KlPrecision precision)
+    {
+        CheckTemperature(temperature, nameof(temperature));
+        CheckComponentWeight(targetClassWeight, nameof(targetClassWeight));
+        CheckComponentWeight(nonTargetClassWeight, nameof(nonTargetClassWeight));
+        CheckPrecision(precision);
+        int classes = CheckClassifierLogits(studentLogits, nameof(studentLogits));
+        CheckSameShape(studentLogits, nameof(studentLogits), teacherLogits, nameof(teacherLogits));
+        TeacherDistributions.CheckLabels(labels, studentLogits.shape[0], nameof(labels));
+
+        using var scope = NewDisposeScope();
+        bool float32 = UsesFloat32(precision, studentLogits, teacherLogits, temperature, temperature);
+        var logStudent = TemperedLogSoftmax(studentLogits, temperature, float32);
+        var logTeacher = TemperedLogSoftmax(teacherLogits, temperature, float32);
+        var index = labels.unsqueeze(1);
+        var isTarget = index.eq(arange(classes, dtype: ScalarType.Int64, device: labels.device).unsqueeze(0)); // [N, K]
+
+        // log p_y, and log(1 - p_y) as the log-sum-exp of the other classes' log-probabilities (K >= 2: at least one).
+        var logTargetStudent = logStudent.gather(1, index);
+        var logTargetTeacher = logTeacher.gather(1, index);
+        var logOtherStudent = logStudent.masked_fill(isTarget, double.NegativeInfinity).logsumexp(1, true);
+        var logOtherTeacher = logTeacher.masked_fill(isTarget, double.NegativeInfinity).logsumexp(1, true);
+        var tckd = (logTargetTeacher.exp() * (logTargetTeacher - logTargetStudent) + logOtherTeacher.exp() * (logOtherTeacher - logOtherStudent)).sum();
+
+        // The renormalised non-target distributions; the target's entry is set to 0 in both, so it adds exp(0) * (0 - 0) = 0
+        // (and no exp of a large log-ratio is ever taken).
+        var logRestStudent = (logStudent - logOtherStudent).masked_fill(isTarget, 0);
+        var logRestTeacher = (logTeacher - logOtherTeacher).masked_fill(isTarget, 0);
+        var nckd = (logRestTeacher.exp() * (logRestTeacher - logRestStudent)).sum();
+
+        var loss = (tckd * targetClassWeight + nckd * nonTargetClassWeight) * (temperature * temperature / studentLogits.shape[0]);
+        return (loss.dtype == studentLogits.dtype ? loss : loss.to_type(studentLogits.dtype)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// DIST (Huang, You, Wang, Qian, Xu, "Knowledge Distillation from A Stronger Teacher", NeurIPS 2022):
+    /// <c>T^2 * (beta * inter + gamma * intra)</c> with <c>p = softmax(z / T)</c> for both models,
+    /// <c>inter = 1 - (1/N) sum_n pearson(p_s[n, :], p_t[n, :])</c> (the relation between the classes of each sample) and
+    /// <c>intra = 1 - (1/K) sum_k pearson(p_s[:, k], p_t[:, k])</c> (the relation between the batch's samples for each class).
+    /// <c>pearson(a, b) = &lt;a - mean(a), b - mean(b)&gt; / (|a - mean(a)| |b - mean(b)| + 1e-8)</c>, as the authors' code
+    /// (<c>hunto/image_classification_sota</c>, <c>dist_kd.py</c>: beta = gamma = 1, tau = 1; the T^2 factor is their CIFAR code's).
+    /// Identical to the overload with <see cref="KlPrecision.Automatic"/>.
+    /// </summary>
+    /// <remarks>
+    /// The correlations ignore a shift and a positive scale of either model's probabilities, so the student matches the teacher's
+    /// relations rather than its exact values. A column over a batch of one sample (or any constant row or column) has no
+    /// variation: its correlation is 0 (the 1e-8 keeps it finite) and contributes a constant with no gradient. The term is 0 when
+    /// the tempered probabilities coincide (up to the 1e-8: a few 1e-7 times T^2), and at most <c>2 T^2 (beta + gamma)</c>. Precision: the KL term's policy
+    /// (<see cref="KlUsesFloat32"/>).
+    /// </remarks>
+    /// <param name="studentLogits">z_s, [N, K].</param>
+    /// <param name="teacherLogits">z_t, [N, K] (a constant).</param>
+    /// <param name="temperature">tau &gt; 0, applied to both.</param>
+    /// <param name="interClassWeight">beta &gt;= 0.</param>
+    /// <param name="intraClassWeight">gamma &gt;= 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">T not &gt; 0 and finite, or a weight that is negative, NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">Logits that are not 2-D or whose shapes differ.</exception>
+    public static Tensor Dist(Tensor studentLogits, Tensor teacherLogits, double temperature, double interClassWeight, double intraClassWeight) =>
+        Dist(studentLogits, teacherLogits, temperature, interClassWeight, intraClassWeight, KlPrecision.Automatic);
+
+    /// <summary><see cref="Dist(Tensor, Tensor, double, double, double)"/> in a chosen precision.</summary>
+    public static Tensor Dist(
+        Tensor studentLogits, Tensor teacherLogits, double temperature, double interClassWeight, double intraClassWeight, KlPrecision precision)
+    {
+        CheckTemperature(temperature, nameof(temperature));
+        CheckComponentWeight(interClassWeight, nameof(interClassWeight));
+        CheckComponentWeight(intraClassWeight, nameof(intraClassWeight));
+        CheckPrecision(precision);
+        CheckLogits(studentLogits, nameof(studentLogits));
+        CheckSameShape(studentLogits, nameof(studentLogits), teacherLogits, nameof(teacherLogits));
+
+        using var scope = NewDisposeScope();
+        bool float32 = UsesFloat32(precision, studentLogits, teacherLogits, temperature, temperature);
+        var student = TemperedLogSoftmax(studentLogits, temperature, float32).exp();
+        var teacher = TemperedLogSoftmax(teacherLogits, temperature, float32).exp();
+        var inter = 1.0 - PearsonRows(student, teacher).mean();
+        var intra = 1.0 - PearsonRows(student.transpose(0, 1), teacher.transpose(0, 1)).mean();
+        var loss = (inter * interClassWeight + intra * intraClassWeight) * (temperature * temperature);
+        return (loss.dtype == studentLogits.dtype ? loss : loss.to_type(studentLogits.dtype)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The symmetric KL (Jeffreys) divergence, <c>T^2 * (1/N) * sum_n [KL(p_t || p_s) + KL(p_s || p_t)]</c> (batchmean): the sum of
+    /// <see cref="KlDivergence(Tensor, Tensor, double)"/> and <see cref="ReverseKl(Tensor, Tensor, double)"/>. Identical to
+    /// <c>SymmetricKl(studentLogits, teacherLogits, temperature, temperature, KlReduction.BatchMean, true)</c>.
+    /// </summary>
+    public static Tensor SymmetricKl(Tensor studentLogits, Tensor teacherLogits, double temperature) =>
+        SymmetricKl(studentLogits, teacherLogits, temperature, temperature, KlReduction.BatchMean, scaleByTemperatureSquared: true);
+
+    /// <summary>
+    /// The symmetric KL divergence <c>[T_t^2] * [KL(p_t || p_s) + KL(p_s || p_t)] = [T_t^2] * sum_k (p_t,k - p_s,k)(log p_t,k - log p_s,k)</c>
+    /// with <c>p_s = softmax(z_s/T_s)</c> and <c>p_t = softmax(z_t/T_t)</c>, reduced by <paramref name="reduction"/>: Jeffreys'
+    /// divergence ("An Invariant Form for the Prior Probability in Estimation Problems", 1946), the sum rather than the mean of the two
+    /// directions, so that it equals <see cref="KlDivergence(Tensor, Tensor, double, double, KlReduction, bool)"/> plus
+    /// <see cref="ReverseKl(Tensor, Tensor, double, double, KlReduction, bool)"/> with the same options (the mean is a weight of 0.5).
+    /// One of the divergences DistiLLM (Ko et al., ICML 2024) and f-DISTILL (Wen et al., ACL 2023) compare. Computed from
+    /// log-probabilities in the KL term's precision policy.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A temperature that is not &gt; 0 and finite, or an unknown reduction.</exception>
+    /// <exception cref="ArgumentException">Logits that are not 2-D or whose shapes differ.</exception>
+    public static Tensor SymmetricKl(
+        Tensor studentLogits, Tensor teacherLogits, double teacherTemperature, double studentTemperature, KlReduction reduction,
+        bool scaleByTemperatureSquared) =>
+        SymmetricKl(studentLogits, teacherLogits, teacherTemperature, studentTemperature, reduction, scaleByTemperatureSquared, KlPrecision.Automatic);
+
+    /// <summary><see cref="SymmetricKl(Tensor, Tensor, double, double, KlReduction, bool)"/> in a chosen precision.</summary>
+    public static Tensor SymmetricKl(
+        Tensor studentLogits, Tensor teacherLogits, double teacherTemperature, double studentTemperature, KlReduction reduction,
+        bool scaleByTemperatureSquared, KlPrecision precision) =>
+        TemperedDivergence(studentLogits, teacherLogits, teacherTemperature, studentTemperature, reduction, scaleByTemperatureSquared,
+            precision, static (logStudent, logTeacher) => (logTeacher.exp() - logStudent.exp()) * (logTeacher - logStudent));
+
+    /// <summary>
+    /// The skewed Jensen-Shannon divergence at one temperature, batchmean, scaled by T^2. Identical to
+    /// <c>SkewedJensenShannon(studentLogits, teacherLogits, skew, temperature, temperature, KlReduction.BatchMean, true)</c>.
+    /// </summary>
+    public static Tensor SkewedJensenShannon(Tensor studentLogits, Tensor teacherLogits, double skew, double temperature) =>
+        SkewedJensenShannon(studentLogits, teacherLogits, skew, temperature, temperature, KlReduction.BatchMean, scaleByTemperatureSquared: true);
+
+    /// <summary>
+    /// The skewed (generalised) Jensen-Shannon divergence of Agarwal et al., "On-Policy Distillation of Language Models: Learning from
+    /// Self-Generated Mistakes" (GKD, ICLR 2024): <c>[T_t^2] * [beta KL(p_t || m) + (1 - beta) KL(p_s || m)]</c> with the mixture
+    /// <c>m = beta p_t + (1 - beta) p_s</c>, beta = <paramref name="skew"/> in (0, 1), <c>p_s = softmax(z_s/T_s)</c>,
+    /// <c>p_t = softmax(z_t/T_t)</c>, reduced by <paramref name="reduction"/>. At beta = 1/2 it is
+    /// <see cref="JensenShannon(Tensor, Tensor, double, double, KlReduction, bool)"/>; as beta → 0 it tends to beta times the forward
+    /// KL (<c>KL(p_t || p_s)</c>), as beta → 1 to (1 - beta) times the reverse KL; it is at most the binary entropy
+    /// <c>-beta ln beta - (1 - beta) ln(1 - beta)</c> per sample (times the scale). DistiLLM's skew KL (Ko et al., ICML 2024) is the
+    /// first part alone with the mixture skewed the other way; GKD's form is the one here.
+    /// </summary>
+    /// <remarks>
+    /// <c>log m = logaddexp(log beta + log p_t, log(1 - beta) + log p_s)</c>, never the log of a sum of probabilities that may have
+    /// underflowed, so logit gaps of 1e4 give a finite value and gradient. In the KL term's precision policy.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">beta not strictly between 0 and 1, a temperature that is not &gt; 0 and finite, or an unknown reduction.</exception>
+    /// <exception cref="ArgumentException">Logits that are not 2-D or whose shapes differ.</exception>
+    public static Tensor SkewedJensenShannon(
+        Tensor studentLogits, Tensor teacherLogits, double skew, double teacherTemperature, double studentTemperature, KlReduction reduction,
+        bool scaleByTemperatureSquared) =>
+        SkewedJensenShannon(studentLogits, teacherLogits, skew, teacherTemperature, studentTemperature, reduction, scaleByTemperatureSquared,
+            KlPrecision.Automatic);
+
+    /// <summary><see cref="SkewedJensenShannon(Tensor, Tensor, double, double, double, KlReduction, bool)"/> in a chosen precision.</summary>
+    public static Tensor SkewedJensenShannon(
+        Tensor studentLogits, Tensor teacherLogits, double skew, double teacherTemperature, double studentTemperature, KlReduction reduction,
+        bool scaleByTemperatureSquared, KlPrecision precision)
+    {
+        if (!(skew > 0 && skew < 1))
+            throw new ArgumentOutOfRangeException(nameof(skew), skew, "The skew must lie strictly between 0 and 1.");
+        double logTeacherShare = Math.Log(skew), logStudentShare = Math.Log(1 - skew);
+        return TemperedDivergence(studentLogits, teacherLogits, teacherTemperature, studentTemperature, reduction, scaleByTemperatureSquared,
+            precision, (logStudent, logTeacher) =>
+            {
+                var logMixture = (logTeacher + logTeacherShare).logaddexp(logStudent + logStudentShare);
+                return logTeacher.exp() * (logTeacher - logMixture) * skew + logStudent.exp() * (logStudent - logMixture) * (1 - skew);
+            });
+    }
+
+    /// <summary>
+    /// The total variation distance at one temperature, batchmean. Identical to
+    /// <c>TotalVariation(studentLogits, teacherLogits, temperature, temperature, KlReduction.BatchMean)</c>.
+    /// </summary>
+    public static Tensor TotalVariation(Tensor studentLogits, Tensor teacherLogits, double temperature) =>
+        TotalVariation(studentLogits, teacherLogits, temperature, temperature, KlReduction.BatchMean);
+
+    /// <summary>
+    /// The total variation distance <c>1/2 sum_k |p_t,k - p_s,k|</c> with <c>p_s = softmax(z_s/T_s)</c>, <c>p_t = softmax(z_t/T_t)</c>,
+    /// reduced by <paramref name="reduction"/> (batchmean: summed and divided by N, so in [0, 1]; elementwise mean: divided by N*K).
+    /// One of the divergences of Wen et al., "f-Divergence Minimization for Sequence-Level Knowledge Distillation" (ACL 2023) and
+    /// of DistiLLM's code. There is no T^2 factor: the T^2 of the KL term compensates a gradient that shrinks as 1/T^2, while this
+    /// one's shrinks as 1/T. The gradient of |x| at 0 is taken as 0. In the KL term's precision policy.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A temperature that is not &gt; 0 and finite, or an unknown reduction.</exception>
+    /// <exception cref="ArgumentException">Logits that are not 2-D or whose shapes differ.</exception>
+    public static Tensor TotalVariation(
+        Tensor studentLogits, Tensor teacherLogits, double teacherTemperature, double studentTemperature, KlReduction reduction) =>
+        TotalVariation(studentLogits, teacherLogits, teacherTemperature, studentTemperature, reduction, KlPrecision.Automatic);
+
+    /// <summary><see cref="TotalVariation(Tensor, Tensor, double, double, KlReduction)"/> in a chosen precision.</summary>
+    public static Tensor TotalVariation(
+        Tensor studentLogits, Tensor teacherLogits, double teacherTemperature, double studentTemperature, KlReduction reduction,
+        KlPrecision precision) =>
+        TemperedDivergence(studentLogits, teacherLogits, teacherTemperature, studentTemperature, reduction, scaleByTemperatureSquared: false,
+            precision, static (logStudent, logTeacher) => (logTeacher.exp() - logStudent.exp()).abs() * 0.5);
+
+    /// <summary>
+    /// Pearson's correlation between the rows of two [R, C] tensors, with the authors' 1e-8 in the denominator: [R]. The norms'
+    /// squares are clamped at 1e-30 before the square root (whose derivative at 0 is infinite), so a row without variation has
+    /// correlation 0 and a zero gradient; above that the clamp changes nothing the 1e-8 does not already dwarf.
+    /// </summary>
+    private static Tensor PearsonRows(Tensor a, Tensor b)
+    {
+        long columns = a.shape[1];
+        var centredA = a - a.sum(1, keepdim: true) / columns;
+        var centredB = b - b.sum(1, keepdim: true) / columns;
+        var normA = (centredA * centredA).sum(1).clamp_min(1e-30).sqrt();
+        var normB = (centredB * centredB).sum(1).clamp_min(1e-30).sqrt();
+        return (centredA * centredB).sum(1) / (normA * normB + PearsonEpsilon);
+    }
+
+    private static Tensor TemperedLogSoftmax(Tensor logits, double temperature, bool float32)
+    {
+        var converted = float32 ? ToFloat32(logits) : ToFloat64(logits);
+        return F.log_softmax(temperature == 1 ? converted : converted / temperature, 1);
+    }
+
+    private static bool UsesFloat32(KlPrecision precision, Tensor studentLogits, Tensor teacherLogits, double teacherTemperature, double studentTemperature) =>
+        precision == KlPrecision.Float32 ||
+        (precision == KlPrecision.Automatic && KlUsesFloat32(studentLogits, teacherLogits, teacherTemperature, studentTemperature));
+
+    private static void CheckPrecision(KlPrecision precision)
+    {
+        if (precision is not (KlPrecision.Automatic or KlPrecision.Float32 or KlPrecision.Float64))
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown KL precision.");
+    }
+
+    private static void CheckComponentWeight(double weight, string name)
+    {
+        if (!(weight >= 0) || double.IsInfinity(weight))
+            throw new ArgumentOutOfRangeException(name, weight, "The weight must be a finite number >= 0.");
+    }
+
     /// <summary>
     /// Cross-entropy with a soft target, <c>mean_n H(rho_n, softmax(z_s/T_s)) = -(1/N) sum_n sum_k rho_nk log softmax(z_s/T_s)_nk</c>.
     /// This is the <c>H(rho, p_s)</c> term of Tang et al. (fed with a <see cref="TeacherDistributions"/> target) and of label
