@@ -19,4 +19,5 @@ internal static class DiagnosticIds
     public const string UnknownLayerPath = "KD0021";
     public const string LayerIndexOutOfRange = "KD0022";
     public const string UnknownSweepAxis = "KD0030";
+    public const string BatchTooSmallForRelations = "KD0053";
 }
