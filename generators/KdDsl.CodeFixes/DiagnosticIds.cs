@@ -23,4 +23,5 @@ internal static class DiagnosticIds
     public const string AllPartWeightsZero = "KD0048";
     public const string SkewOutOfRange = "KD0049";
     public const string StandardizationCancelsCalibration = "KD0050";
+    public const string BatchTooSmallForRelations = "KD0053";
 }

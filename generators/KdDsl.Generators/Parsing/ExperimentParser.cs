@@ -145,6 +145,11 @@ internal sealed class ExperimentParser
 
         var trainSpec = train is { } tr ? ParseTrain(tr) : TrainSpec.Default;
         LogitOptionsParser.CheckExperiment(losses, lossTerms, calibrated is not null, train, diagnostics);
+        // SP, RKD and PKT compare the samples of a batch with each other: too few, and the term is 0 whatever the student does.
+        if (matching is { } relational && MatchingParser.MinimumBatchSize(relational.Distance) is var minimum && minimum > 1
+            && trainSpec.BatchSize > 0 && trainSpec.BatchSize < minimum && train is { } small)
+            Report(BatchTooSmallForRelations, small.NamedLocation(nameof(TrainAttribute.BatchSize)), Format(trainSpec.BatchSize),
+                relational.Distance.ToString(), Format(minimum), MatchingParser.SmallBatchReason(relational.Distance));
         var inputs = InputsParser.Parse(normalize, augment, datasetSpec, teacher, diagnostics);
         var replaced = new HashSet<LocationInfo>();
         var sweepSpec = SweepParser.Parse(sweeps, new SweepParser.Context

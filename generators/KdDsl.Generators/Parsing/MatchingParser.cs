@@ -23,7 +23,10 @@ internal sealed class MatchingParser
     /// <summary>Name of the HiddenStates term in LossTermNames, EpochLosses and progress reports.</summary>
     public const string TermName = "HiddenStates";
 
-    /// <summary>Its name with <c>Distance = HiddenDistance.AttentionTransfer</c>.</summary>
+    /// <summary>
+    /// Its name with <c>Distance = HiddenDistance.AttentionTransfer</c>; the relational distances (SP, RKD, PKT) likewise name
+    /// the term after themselves (<see cref="IsRelational"/>).
+    /// </summary>
     public const string AttentionTermName = "AttentionTransfer";
 
     private readonly Compilation compilation;
@@ -88,6 +91,21 @@ internal sealed class MatchingParser
         if (distance == HiddenDistance.AttentionTransfer && normalization != HiddenNormalization.None)
             Report(ConflictingOptions, m.NamedLocation(nameof(MatchLayersAttribute.Normalization)), null, "MatchLayers.Normalization",
                 "HiddenDistance.AttentionTransfer", "attention maps are L2-normalised by definition; remove it");
+        // SP, RKD and PKT compare each model's relations between the batch's samples: they normalise those relations themselves,
+        // need no connector and no common map size, so these options would be silently ignored.
+        if (IsRelational(distance))
+        {
+            string name = "HiddenDistance." + distance;
+            if (normalization != HiddenNormalization.None)
+                Report(ConflictingOptions, m.NamedLocation(nameof(MatchLayersAttribute.Normalization)), null, "MatchLayers.Normalization", name,
+                    RelationalNormalizationReason(distance) + "; remove it");
+            if (m.Has(nameof(MatchLayersAttribute.Projection)) && !m.NamedOr(nameof(MatchLayersAttribute.Projection), defaults.Projection))
+                Report(ConflictingOptions, m.NamedLocation(nameof(MatchLayersAttribute.Projection)), null, "MatchLayers.Projection", name,
+                    "a relational distance compares each model's relations between samples, so widths may differ and no connector is ever made; remove it");
+            if (resize != SpatialResize.None)
+                Report(ConflictingOptions, m.NamedLocation(nameof(MatchLayersAttribute.Resize)), null, "MatchLayers.Resize", name,
+                    "a relational distance compares each model's relations between samples, so feature maps of any sizes are compared as they are; remove it");
+        }
         bool embeddings = m.NamedOr(nameof(MatchLayersAttribute.MatchEmbeddings), defaults.MatchEmbeddings);
         bool projection = m.NamedOr(nameof(MatchLayersAttribute.Projection), defaults.Projection);
         bool initialize = m.NamedOr(nameof(MatchLayersAttribute.InitializeFromTeacher), defaults.InitializeFromTeacher);
@@ -146,7 +164,7 @@ internal sealed class MatchingParser
                 Report(CannotInitializeFromTeacher, m.NamedLocation(nameof(MatchLayersAttribute.InitializeFromTeacher)), null,
                     $"a distinct teacher block per student block, but the student has {Format(studentStack.Count)} and the teacher {Format(teacherStack.Count)}");
         }
-        if (!projection && distance != HiddenDistance.AttentionTransfer && selection != LayerSelection.None && studentStack.Width > 0 && teacherStack.Width > 0 && studentStack.Width != teacherStack.Width)
+        if (!projection && distance != HiddenDistance.AttentionTransfer && !IsRelational(distance) && selection != LayerSelection.None && studentStack.Width > 0 && teacherStack.Width > 0 && studentStack.Width != teacherStack.Width)
             Report(WidthMismatchWithoutProjection, m.NamedLocation(nameof(MatchLayersAttribute.Projection)), null, Format(studentStack.Width), Format(teacherStack.Width));
 
         if (diagnostics.Count(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) > errorsBefore) return (true, null);
@@ -161,9 +179,39 @@ internal sealed class MatchingParser
             {
                 HiddenTerm(matching.Weight, AttributeDefaults.Loss) with
                 {
-                    NameOverride = matching.Distance == HiddenDistance.AttentionTransfer ? AttentionTermName : null,
+                    NameOverride = matching.Distance == HiddenDistance.AttentionTransfer || IsRelational(matching.Distance) ? matching.Distance.ToString() : null,
                 },
             }).ToList());
+
+    /// <summary>
+    /// Whether <paramref name="distance"/> compares relations between a batch's samples (SP, RKD, PKT; the runtime's
+    /// <c>HiddenStateDistance.IsRelational</c>): the term is then named after the distance and no connector is made.
+    /// </summary>
+    public static bool IsRelational(HiddenDistance distance) => distance is HiddenDistance.SimilarityPreserving or HiddenDistance.RelationalDistance
+        or HiddenDistance.RelationalAngle or HiddenDistance.RelationalDistanceAngle or HiddenDistance.ProbabilisticTransfer;
+
+    /// <summary>The smallest batch a distance learns anything from (the runtime's <c>HiddenStateDistance.MinimumBatchSize</c>).</summary>
+    public static int MinimumBatchSize(HiddenDistance distance) => distance switch
+    {
+        HiddenDistance.RelationalDistance or HiddenDistance.RelationalAngle or HiddenDistance.RelationalDistanceAngle => 3,
+        HiddenDistance.SimilarityPreserving or HiddenDistance.ProbabilisticTransfer => 2,
+        _ => 1,
+    };
+
+    /// <summary>Why a batch of fewer than <see cref="MinimumBatchSize"/> samples teaches nothing, for KD0053.</summary>
+    public static string SmallBatchReason(HiddenDistance distance) => distance switch
+    {
+        HiddenDistance.SimilarityPreserving => "with one sample the row-normalised 1 x 1 similarity matrix is the same for every student, so the term is always 0",
+        HiddenDistance.ProbabilisticTransfer => "with one sample the conditional probability is 1 for every student, so the term is always 0",
+        _ => "with two samples the one distance divided by its mean is always 1 and every angle is 0 or 1, so the term is always 0",
+    };
+
+    private static string RelationalNormalizationReason(HiddenDistance distance) => distance switch
+    {
+        HiddenDistance.SimilarityPreserving => "SP normalises the rows of each model's similarity matrix itself",
+        HiddenDistance.ProbabilisticTransfer => "PKT L2-normalises the feature vectors by definition",
+        _ => "RKD divides the distances by their mean and compares angles of normalised differences, so it is invariant to the features' scale by definition",
+    };
 
     /// <summary>The HiddenStates term: its weight, and [Loss]'s defaults for the options it does not read.</summary>
     private static LossTermSpec HiddenTerm(double weight, LossAttribute d) =>

@@ -51,6 +51,47 @@ public enum HiddenDistance
     /// The term is called "AttentionTransfer" instead of "HiddenStates".
     /// </summary>
     AttentionTransfer = 3,
+
+    /// <summary>
+    /// Similarity-preserving KD (Tung and Mori, ICCV 2019): each sample's state flattened to a vector (a feature map's C*H*W
+    /// values; a sequence's L*W with padding tokens zeroed), <c>G = A A^T</c> (b x b) with L2-normalised rows per model, and
+    /// the distance <c>||G_t - G_s||_F^2 / b^2</c> (the authors' and torchdistill's SPKD). Compares relations between the samples
+    /// of a batch, so widths, heights and ranks may differ: no connector is made and nothing is resized. Term "SimilarityPreserving";
+    /// the paper's gamma = 3000 summed over groups is <c>Weight = 3000 x</c> the number of pairs. Needs batches of 2 or more.
+    /// </summary>
+    SimilarityPreserving = 4,
+
+    /// <summary>
+    /// Distance-wise relational KD (RKD-D, Park et al., CVPR 2019): on per-sample embeddings (a feature map global-average-pooled
+    /// to its C channels, a sequence averaged over its real tokens, a vector as it is), the pairwise Euclidean distances of each
+    /// model divided by their mean over the off-diagonal pairs, compared with smooth L1 (Huber, delta 1) averaged over the b x b
+    /// entries. No connector; widths and ranks may differ. Term "RelationalDistance"; the paper's lambda_D = 25 is
+    /// <c>Weight = 25</c>. Needs batches of 3 or more.
+    /// </summary>
+    RelationalDistance = 5,
+
+    /// <summary>
+    /// Angle-wise relational KD (RKD-A, Park et al., CVPR 2019): on the same embeddings as <see cref="RelationalDistance"/>, the
+    /// cosine of the angle at sample i between samples j and k, <c>&lt;e_j - e_i, e_k - e_i&gt;</c> of the normalised differences,
+    /// for all b^3 triplets, compared with smooth L1 averaged over them. Term "RelationalAngle"; the paper's lambda_A = 50 is
+    /// <c>Weight = 50</c>. Needs batches of 3 or more.
+    /// </summary>
+    RelationalAngle = 6,
+
+    /// <summary>
+    /// RKD-DA, the paper's combined loss: <c>RelationalDistance + 2 * RelationalAngle</c> (the authors' ratio lambda_D : lambda_A =
+    /// 25 : 50, torchdistill's dist_factor 1, angle_factor 2), so <c>Weight = 25</c> gives the paper's weights. Term "RelationalDistanceAngle".
+    /// </summary>
+    RelationalDistanceAngle = 7,
+
+    /// <summary>
+    /// Probabilistic knowledge transfer (PKT, Passalis and Tefas, ECCV 2018): on the same embeddings as <see cref="RelationalDistance"/>,
+    /// each model's L2-normalised vectors give the cosine kernel <c>(cos + 1) / 2</c>, each row divided by its sum (conditional
+    /// probabilities), and the distance is the authors' <c>mean_{i,j} p_t log((p_t + eps) / (p_s + eps))</c>, eps = 1e-7: the
+    /// KL divergence KL(teacher || student) summed over the b x b entries, divided by b^2. Invariant to the scale of the
+    /// features. No connector; widths and ranks may differ. Term "ProbabilisticTransfer".
+    /// </summary>
+    ProbabilisticTransfer = 8,
 }
 
 /// <summary>What matching does when a student feature map and its teacher feature map differ in height or width.</summary>
@@ -77,7 +118,8 @@ public enum HiddenNormalization
 }
 
 /// <summary>
-/// Intermediate-layer matching: adds the term "HiddenStates" (or "AttentionTransfer" with <see cref="HiddenDistance.AttentionTransfer"/>)
+/// Intermediate-layer matching: adds the term "HiddenStates" (named after the distance instead for <see cref="HiddenDistance.AttentionTransfer"/>
+/// and the relational distances SP, RKD and PKT, e.g. "SimilarityPreserving")
 /// = mean over matched pairs of the distance between the student's and the teacher's hidden states, weighted by <see cref="Weight"/>.
 /// States may be vectors [N, W], token sequences [N, L, W] or feature maps [N, C, H, W] (FitNets-style hints). Both models must implement
 /// <c>KdDsl.Matching.ILayeredModule</c> and hold their blocks in a <c>ModuleList</c> field (its name gives the layer paths,
@@ -111,13 +153,14 @@ public sealed class MatchLayersAttribute : Attribute
     /// Allow a connector per matched pair whose widths differ, trained with the student (default true): a bias-free Linear
     /// (student width → teacher width) for [N, W] and [N, L, W] states, a 1x1 convolution and BatchNorm (student channels →
     /// teacher channels, FitNets' regressor as torchdistill builds it) for feature maps [N, C, H, W]. False: differing widths
-    /// are an error.
+    /// are an error. Attention transfer and the relational distances never need a connector (false is KD0015 for the latter).
     /// </summary>
     public bool Projection { get; set; } = true;
 
     /// <summary>
     /// For feature maps [N, C, H, W] whose heights or widths differ: <see cref="SpatialResize.None"/> (default) refuses the pair
     /// before any training step; <see cref="SpatialResize.AdaptiveAveragePool"/> pools the larger map to the smaller size.
+    /// The relational distances compare maps of any sizes and take no resize (KD0015).
     /// </summary>
     public SpatialResize Resize { get; set; } = SpatialResize.None;
 

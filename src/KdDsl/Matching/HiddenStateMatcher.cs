@@ -8,8 +8,9 @@ using static TorchSharp.torch;
 namespace KdDsl.Matching;
 
 /// <summary>
-/// The HiddenStates (or AttentionTransfer) term of a run: one connector per matched pair whose widths differ, trained with the
-/// student (its parameters go to the same optimizer), and the mean distance over the pairs. The connector is a bias-free Linear
+/// The HiddenStates term of a run (named after the distance for attention transfer and the relational distances SP, RKD and
+/// PKT): one connector per matched pair whose widths differ, trained with the student (its parameters go to the same
+/// optimizer), and the mean distance over the pairs. Attention transfer and the relational distances never get a connector. The connector is a bias-free Linear
 /// (student width → teacher width) for [N, W] and [N, L, W] states, and a 1x1 convolution followed by BatchNorm (student channels
 /// → teacher channels; FitNets' regressor as torchdistill builds it) for feature maps [N, C, H, W]. Feature maps of different
 /// heights or widths are average-pooled to the smaller size when the map says so (<see cref="PairPlan.PooledSize"/>).

@@ -21,18 +21,21 @@ public readonly record struct LayerPair(int StudentState, int TeacherState, stri
 /// </summary>
 /// <param name="StudentShape">The student state's per-sample shape.</param>
 /// <param name="TeacherShape">The teacher state's per-sample shape.</param>
-/// <param name="NeedsConnector">Whether the widths (channels of feature maps) differ and the distance compares them directly.</param>
+/// <param name="NeedsConnector">
+/// Whether the widths (channels of feature maps) differ and the distance compares them directly (never for attention transfer
+/// and the relational distances, which compare quantities derived from each state alone).
+/// </param>
 /// <param name="PooledSize">[H, W] that both feature maps are average-pooled to, or null when their sizes agree.</param>
 public sealed record PairPlan(long[] StudentShape, long[] TeacherShape, bool NeedsConnector, long[]? PooledSize)
 {
-    /// <summary>Whether the pair compares feature maps [N, C, H, W].</summary>
+    /// <summary>Whether the student's state is a feature map [N, C, H, W] (the teacher's too, unless the distance is relational).</summary>
     public bool IsFeatureMap => StudentShape.Length == 3;
 
     /// <summary>Student width (channels of a feature map).</summary>
     public long StudentWidth => IsFeatureMap ? StudentShape[0] : StudentShape[^1];
 
     /// <summary>Teacher width (channels of a feature map).</summary>
-    public long TeacherWidth => IsFeatureMap ? TeacherShape[0] : TeacherShape[^1];
+    public long TeacherWidth => TeacherShape.Length == 3 ? TeacherShape[0] : TeacherShape[^1];
 }
 
 /// <summary>The layer map a run used: its strategy, its pairs and the two stacks' shapes.</summary>
@@ -178,6 +181,14 @@ public static class LayerMapping
     {
         long[] s = student.ShapeOf(pair.StudentState), t = teacher.ShapeOf(pair.TeacherState);
         string Describe() => $"student {pair.StudentPath} gives [{string.Join(", ", s)}] per sample, teacher {pair.TeacherPath} [{string.Join(", ", t)}]";
+        // SP, RKD and PKT compare each model's relations between the batch's samples: any two states of the same batch will do
+        // (flattened or pooled per sample), so they need no connector, no common size and no common rank.
+        if (HiddenStateDistance.IsRelational(settings.Distance))
+        {
+            if (s.Length == 2 && t.Length == 2 && s[0] != t[0])
+                throw new LayerMatchingException($"Matched sequences differ in length: {Describe()}; the token mask must fit both.");
+            return new PairPlan(s, t, false, null);
+        }
         if (s.Length != t.Length)
             throw new LayerMatchingException($"Matched states differ in rank: {Describe()}; match layers whose outputs are both vectors, sequences or feature maps.");
         bool attention = settings.Distance == HiddenDistance.AttentionTransfer;
