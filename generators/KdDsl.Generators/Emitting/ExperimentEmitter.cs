@@ -382,6 +382,8 @@ internal static class ExperimentEmitter
         w.Line("/// <summary>");
         w.Line("/// One distillation epoch: its mean losses (the weighted total and each declared term, unweighted) and the student's accuracy");
         w.Line("/// after it on the split named by <c>Result.EpochAccuracySplit</c>.");
+        if (spec.Stages.Count > 0)
+            w.Line("/// The epochs of every stage in order, numbered on; a term that is not part of an epoch's stage is NaN in it.");
         w.Line("/// </summary>");
         w.Wrapped("public readonly record struct EpochLosses(",
             new[] { "int Epoch", "double Total" }.Concat(spec.Losses.Select(l => "double " + l.Name)).Concat(new[] { "double Accuracy" }).ToList(), ")");
