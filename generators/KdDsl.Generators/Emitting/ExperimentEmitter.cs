@@ -121,10 +121,17 @@ internal static class ExperimentEmitter
                 w.Line("var baseline = run.TrainStudentAlone(studentAlone);");
             }
 
-            var arguments = new List<string> { "student", TeacherSource(spec), $"Terms({string.Join(", ", TermsArguments(spec))})" };
-            if (spec.Train.Checkpoint is { } checkpoint) arguments.Add("declaredCheckpoint: " + Literal(checkpoint));
-            if (spec.Matching is not null) arguments.Add("matcher: matcher");
-            w.Wrapped("var distillation = run.Distill(", arguments, ");");
+            if (spec.Stages.Count == 0)
+            {
+                var arguments = new List<string> { "student", TeacherSource(spec), $"Terms({string.Join(", ", TermsArguments(spec, spec.Losses))})" };
+                if (spec.Train.Checkpoint is { } checkpoint) arguments.Add("declaredCheckpoint: " + Literal(checkpoint));
+                if (spec.Matching is not null) arguments.Add("matcher: matcher");
+                w.Wrapped("var distillation = run.Distill(", arguments, ");");
+            }
+            else
+            {
+                WriteStagedDistillation(w, spec);
+            }
 
             string teacherArguments = spec.Teacher is null ? "" : "teacher, teacherPhase, ";
             string baselineArgument = spec.Train.StudentBaseline ? "baseline" : "null";
@@ -283,29 +290,84 @@ internal static class ExperimentEmitter
 
     private static bool Cached(ExperimentSpec spec) => spec.Teacher is { Caching: not TeacherOutputCaching.None } && spec.Losses.Any(l => l.NeedsTeacherLogits);
 
-    private static IEnumerable<string> TermsArguments(ExperimentSpec spec)
+    private static IEnumerable<string> TermsArguments(ExperimentSpec spec, IEnumerable<LossTermSpec> terms) =>
+        TermsParameters(spec, terms).Select(p => p.Substring(p.LastIndexOf(' ') + 1));
+
+    private static IEnumerable<string> TermsParameters(ExperimentSpec spec, IEnumerable<LossTermSpec> terms)
     {
-        if (spec.Sweep is not null) yield return "trial";
-        if (NeedsTeacherWeights(spec)) yield return "teacherLogitWeights";
-        if (spec.Matching is not null) yield return "matcher";
+        if (spec.Sweep is not null) yield return "Trial trial";
+        if (terms.Any(l => l.NeedsTeacherWeights)) yield return "global::TorchSharp.torch.Tensor teacherLogitWeights";
+        if (terms.Any(l => l.Kind == LossTermSpec.HiddenStates)) yield return "global::KdDsl.Matching.HiddenStateMatcher matcher";
+    }
+
+    /// <summary>The terms of stage <paramref name="stage"/>: its own and those without a stage, in declaration order.</summary>
+    private static List<LossTermSpec> StageTerms(ExperimentSpec spec, StageSpec stage) =>
+        spec.Losses.Where(l => l.Stage == 0 || l.Stage == stage.Number).ToList();
+
+    /// <summary>
+    /// <c>[Stage]</c>s: the stages in ascending order, each with its own settings (<c>[Train]</c>'s, with the stage's epochs and
+    /// learning rate), terms and trained parameters; the runtime runs them one after another on the same student.
+    /// </summary>
+    private static void WriteStagedDistillation(SourceWriter w, ExperimentSpec spec)
+    {
+        w.Line($"var stages = new {Training}.DistillationStage[]");
+        w.Block(() =>
+        {
+            foreach (var stage in spec.Stages)
+            {
+                var changes = new List<string>();
+                if (stage.Epochs > 0) changes.Add("Epochs = " + Int(stage.Epochs));
+                if (stage.LearningRate > 0) changes.Add("LearningRate = " + Double(stage.LearningRate));
+                string settings = changes.Count == 0 ? "run.Settings" : $"run.Settings with {{ {string.Join(", ", changes)} }}";
+                var terms = StageTerms(spec, stage);
+                var items = new List<string>
+                {
+                    Int(stage.Number), settings, $"Stage{Int(stage.Number)}Terms({string.Join(", ", TermsArguments(spec, terms))})",
+                };
+                if (stage.Trains.Count > 0) items.Add($"new string[] {{ {string.Join(", ", stage.Trains.Select(Literal))} }}");
+                if (terms.Any(l => l.Kind == LossTermSpec.HiddenStates)) items.Add("MatchesLayers: true");
+                w.Wrapped("new(", items, "),");
+            }
+        }, ";");
+        var arguments = new List<string> { "student", TeacherSource(spec), "LossTermNames", "stages" };
+        if (spec.Train.Checkpoint is { } checkpoint) arguments.Add("declaredCheckpoint: " + Literal(checkpoint));
+        if (spec.Matching is not null) arguments.Add("matcher: matcher");
+        w.Wrapped("var distillation = run.DistillInStages(", arguments, ");");
     }
 
     private static void WriteTerms(SourceWriter w, ExperimentSpec spec)
     {
-        var parameters = new List<string>();
-        if (spec.Sweep is not null) parameters.Add("Trial trial");
-        if (NeedsTeacherWeights(spec)) parameters.Add("global::TorchSharp.torch.Tensor teacherLogitWeights");
-        if (spec.Matching is not null) parameters.Add("global::KdDsl.Matching.HiddenStateMatcher matcher");
-        string weights = string.Join(", ", spec.Losses.Select(l => SweepEmitter.Weight(spec, l) ?? Double(l.Weight)));
+        if (spec.Stages.Count == 0)
+        {
+            WriteTermsFunction(w, spec, "Terms", spec.Losses, "LossTermNames",
+                "The declared terms of one distillation step, in declaration order, and their weights in the optimised total.");
+            return;
+        }
+        for (int i = 0; i < spec.Stages.Count; i++)
+        {
+            var stage = spec.Stages[i];
+            var terms = StageTerms(spec, stage);
+            if (i > 0) w.Line();
+            WriteTermsFunction(w, spec, $"Stage{Int(stage.Number)}Terms", terms,
+                $"new string[] {{ {string.Join(", ", terms.Select(t => Literal(t.Name)))} }}",
+                $"The terms of one step of stage {Int(stage.Number)}, in declaration order, and their weights in the optimised total.");
+        }
+    }
+
+    private static void WriteTermsFunction(SourceWriter w, ExperimentSpec spec, string name, IEnumerable<LossTermSpec> terms, string names,
+        string summary)
+    {
+        var parameters = TermsParameters(spec, terms).ToList();
+        string weights = string.Join(", ", terms.Select(l => SweepEmitter.Weight(spec, l) ?? Double(l.Weight)));
         string lambda = parameters.Count == 0 ? "static (batch, terms) =>" : "(batch, terms) =>";
 
-        w.Summary("The declared terms of one distillation step, in declaration order, and their weights in the optimised total.");
-        w.Line($"private static {Training}.LossTerms Terms({string.Join(", ", parameters)}) =>");
+        w.Summary(summary);
+        w.Line($"private static {Training}.LossTerms {name}({string.Join(", ", parameters)}) =>");
         w.Indent++;
-        w.Line($"new(LossTermNames, new double[] {{ {weights} }}, {lambda}");
+        w.Line($"new({names}, new double[] {{ {weights} }}, {lambda}");
         w.Block(() =>
         {
-            var calls = spec.Losses.Select(l => SweepEmitter.LossCall(spec, l) ?? Catalog.LossCatalog.Of(l.Kind).Call(l)).ToList();
+            var calls = terms.Select(l => SweepEmitter.LossCall(spec, l) ?? Catalog.LossCatalog.Of(l.Kind).Call(l)).ToList();
             string all = string.Join("\n", calls);
             if (all.Contains("studentLogits")) w.Line("var studentLogits = batch.StudentLogits;");
             if (all.Contains("teacherLogits")) w.Line("var teacherLogits = batch.TeacherLogits;");
@@ -320,6 +382,8 @@ internal static class ExperimentEmitter
         w.Line("/// <summary>");
         w.Line("/// One distillation epoch: its mean losses (the weighted total and each declared term, unweighted) and the student's accuracy");
         w.Line("/// after it on the split named by <c>Result.EpochAccuracySplit</c>.");
+        if (spec.Stages.Count > 0)
+            w.Line("/// The epochs of every stage in order, numbered on; a term that is not part of an epoch's stage is NaN in it.");
         w.Line("/// </summary>");
         w.Wrapped("public readonly record struct EpochLosses(",
             new[] { "int Epoch", "double Total" }.Concat(spec.Losses.Select(l => "double " + l.Name)).Concat(new[] { "double Accuracy" }).ToList(), ")");

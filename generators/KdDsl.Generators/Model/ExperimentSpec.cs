@@ -35,7 +35,16 @@ internal sealed record ExperimentSpec(
 
     /// <summary><c>[Normalize]</c> and <c>[Augment]</c> (null: neither; see Parsing/InputsParser.cs).</summary>
     public InputsSpec? Inputs { get; init; }
+
+    /// <summary>The <c>[Stage]</c>s in ascending order (empty: one distillation phase; see Parsing/StageParser.cs).</summary>
+    public EquatableArray<StageSpec> Stages { get; init; } = EquatableArray<StageSpec>.Empty;
 }
+
+/// <summary>
+/// One <c>[Stage]</c>: its number, epochs and learning rate (0: <c>[Train]</c>'s) and the student parameter-name prefixes it
+/// trains (empty: the whole student).
+/// </summary>
+internal sealed record StageSpec(int Number, int Epochs, double LearningRate, EquatableArray<string> Trains);
 
 /// <summary>
 /// What the run does to its inputs: <see cref="Normalize"/> once to every split, <see cref="Augment"/> to every training batch.
@@ -128,6 +137,9 @@ internal sealed record LossTermSpec(
     public bool NeedsTeacherWeights => (Catalog.LossCatalog.Of(Kind).Reads & Catalog.TeacherInput.LogitLayer) != 0;
 
     public bool NeedsTeacher => NeedsTeacherLogits || NeedsTeacherWeights;
+
+    /// <summary>The <c>[Stage]</c> the term belongs to; 0: every stage (or the experiment has no stages).</summary>
+    public int Stage { get; init; }
 }
 
 /// <summary>The <c>[Train]</c> values, defaults filled in (<see cref="Default"/>: those of <c>new TrainAttribute()</c>).</summary>

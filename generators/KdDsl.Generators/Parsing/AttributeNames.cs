@@ -21,6 +21,7 @@ internal static class AttributeNames
     public static readonly string Sweep = typeof(SweepAttribute).FullName;
     public static readonly string Normalize = typeof(NormalizeAttribute).FullName;
     public static readonly string Augment = typeof(AugmentAttribute).FullName;
+    public static readonly string Stage = typeof(StageAttribute).FullName;
 }
 
 /// <summary>

@@ -87,6 +87,8 @@ internal sealed class ExperimentParser
         AttributeArguments? normalize = null, augment = null;
         var losses = new List<AttributeArguments>();
         var sweeps = new List<AttributeArguments>();
+        var stages = new List<AttributeArguments>();
+        AttributeArguments? matchLayers = null;
         foreach (var attribute in type.GetAttributes())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -103,6 +105,8 @@ internal sealed class ExperimentParser
             else if (name == AttributeNames.Sweep) sweeps.Add(arguments);
             else if (name == AttributeNames.Normalize) normalize = arguments;
             else if (name == AttributeNames.Augment) augment = arguments;
+            else if (name == AttributeNames.Stage) stages.Add(arguments);
+            else if (name == AttributeNames.MatchLayers) matchLayers = arguments;
         }
 
         if (student is null) Report(MissingStudent, classLocation, type.Name);
@@ -165,6 +169,8 @@ internal sealed class ExperimentParser
                 || d.Descriptor == NeedsValidationSplit) && d.Location is { } l && replaced.Contains(l));
         }
         ReportCollisions(type, classLocation, matchingDeclared, sweeps.Count > 0);
+        var (stageSpecs, terms) = StageParser.Parse(stages, losses, matchingDeclared ? matchLayers : null, sweeps.Count > 0 ? sweeps[0] : null,
+            MatchingParser.WithHiddenTerm(lossTerms, matching), diagnostics);
 
         // Emit only a complete experiment: attributes the compiler already rejects (an argument missing, a type that does
         // not bind) leave holes that would otherwise become code that does not compile.
@@ -175,9 +181,9 @@ internal sealed class ExperimentParser
         var namespaceParts = new List<string>();
         for (var n = type.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace) namespaceParts.Insert(0, n.Name);
         string? ns = namespaceParts.Count == 0 ? null : string.Join(".", namespaceParts);
-        var experiment = new ExperimentSpec(ns, type.Name, type.IsStatic, teacherSpec, studentModel, MatchingParser.WithHiddenTerm(lossTerms, matching), trainSpec,
-            datasetSpec, calibration, matching)
+        var experiment = new ExperimentSpec(ns, type.Name, type.IsStatic, teacherSpec, studentModel, terms, trainSpec, datasetSpec, calibration, matching)
         {
+            Stages = stageSpecs,
             TypeKeyword = typeKeyword,
             HintSuffix = HasCaseTwin(type, namespaceParts) ? "." + Hash((ns is null ? "" : ns + ".") + type.Name) : "",
             Inputs = inputs,

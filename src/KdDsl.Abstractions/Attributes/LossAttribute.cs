@@ -19,6 +19,9 @@ public sealed class LossAttribute : Attribute
     /// <summary>Weight of this term in the total loss; must be &gt;= 0, and not all weights may be 0. Default 1.</summary>
     public double Weight { get; set; } = 1.0;
 
+    /// <summary>The <c>[Stage]</c> this term belongs to; 0 (the default) puts it in every stage (or there are no stages).</summary>
+    public int Stage { get; set; }
+
     /// <summary>
     /// Softmax temperature T applied to the teacher's logits (must be &gt; 0; default 1): for <see cref="LossKind.KlDivergence"/>
     /// <c>softmax(z_t/T)</c>, scaled by T^2 unless <see cref="ScaleByTemperatureSquared"/> is false; for <see cref="LossKind.KdPt"/>,

@@ -137,6 +137,9 @@ public sealed class MatchLayersAttribute : Attribute
     /// <summary>Weight of the HiddenStates term in the total (>= 0; the paper uses 3).</summary>
     public double Weight { get; set; } = 1;
 
+    /// <summary>The <c>[Stage]</c> the matching term belongs to; 0 (the default) puts it in every stage (or there are no stages).</summary>
+    public int Stage { get; set; }
+
     /// <summary>The distance between matched states.</summary>
     public HiddenDistance Distance { get; set; } = HiddenDistance.SquaredL2;
 

@@ -19,6 +19,15 @@ public sealed record TeacherPhaseReport(bool LoadedFromCheckpoint, TeacherTraini
 /// <summary>What the student-alone baseline did: its mean cross-entropy per epoch and its test accuracy.</summary>
 public sealed record BaselineReport(IReadOnlyList<double> EpochLosses, double Accuracy);
 
+/// <summary>One stage of a staged distillation (<c>[Stage]</c>): its number, settings, terms, trained parameters (null: all).</summary>
+/// <param name="Number">The stage's number (its checkpoint is the run's path plus <c>.stage{Number}</c>).</param>
+/// <param name="Settings">The stage's settings: the experiment's, with its epochs and learning rate.</param>
+/// <param name="Terms">The stage's terms.</param>
+/// <param name="Trains">Prefixes of the student parameter names the stage trains; null: the whole student.</param>
+/// <param name="MatchesLayers">Whether the stage's terms include the layer-matching term (its connectors train in the stage).</param>
+public sealed record DistillationStage(int Number, TrainingSettings Settings, LossTerms Terms, IReadOnlyList<string>? Trains = null,
+    bool MatchesLayers = false);
+
 /// <summary>What the distillation phase did: the loop's outcome and the distilled student's calibration on the test split.</summary>
 public sealed record DistillationReport(DistillationOutcome Outcome, string EpochAccuracySplit, CalibrationReport StudentTest);
 
@@ -201,6 +210,65 @@ public sealed class ExperimentRun
         var outcome = DistillationLoop.Run(phase, terms);
         NativeMemory.ReleaseFreeMemory();
         return new DistillationReport(outcome, split, Measure(student));
+    }
+
+    /// <summary>
+    /// Distils <paramref name="student"/> in <paramref name="stages"/>, one after another on the same student: each stage its own
+    /// settings, terms and trained parameters, checkpointed on its own at the run's checkpoint path plus <c>.stage{n}</c> (a
+    /// resumed run skips the stages whose checkpoints are complete, loading their result, and resumes the first that is not).
+    /// The outcome has one row per epoch of every stage, in order, over all of <paramref name="termNames"/>: a term that is not
+    /// part of a stage is NaN in that stage's rows. Then measures the student on the test split.
+    /// </summary>
+    public DistillationReport DistillInStages(nn.Module<Tensor, Tensor> student, TeacherSource? teacher, IReadOnlyList<string> termNames,
+        IReadOnlyList<DistillationStage> stages, string? declaredCheckpoint = null, HiddenStateMatcher? matcher = null)
+    {
+        ArgumentNullException.ThrowIfNull(termNames);
+        ArgumentNullException.ThrowIfNull(stages);
+        if (stages.Count == 0) throw new ArgumentException("A staged distillation needs at least one stage.", nameof(stages));
+        string split = Data.Validation is null ? "test" : "validation";
+        string? checkpoint = Options.Checkpoint ?? declaredCheckpoint;
+        var rows = new List<double[]>();
+        int resumedAfterEpoch = 0;
+        bool resuming = true;
+        foreach (var stage in stages)
+        {
+            // Each stage starts from its own seed, so a stage runs the same whether the one before it trained or was loaded.
+            Seed(2 + stage.Number);
+            var phase = new DistillationPhase(Experiment, student, teacher, Data.Train, Data.Validation ?? Data.Test, split, stage.Settings, Device,
+                Options.Progress, checkpoint is null ? null : $"{checkpoint}.stage{stage.Number}", stage.MatchesLayers ? matcher : null, stage.Trains);
+            var outcome = DistillationLoop.Run(phase, stage.Terms);
+            foreach (var row in outcome.Epochs) rows.Add(Widen(row, stage.Terms.Names, termNames));
+            if (resuming)
+            {
+                resumedAfterEpoch += outcome.ResumedAfterEpoch;
+                resuming = outcome.ResumedAfterEpoch == stage.Settings.Epochs;
+            }
+            NativeMemory.ReleaseFreeMemory();
+        }
+        return new DistillationReport(new DistillationOutcome(rows, resumedAfterEpoch), split, Measure(student));
+    }
+
+    /// <summary>A stage's epoch row [total, its terms..., accuracy] over all the experiment's terms (NaN for the others).</summary>
+    private static double[] Widen(double[] row, IReadOnlyList<string> stageTerms, IReadOnlyList<string> termNames)
+    {
+        var wide = new double[termNames.Count + 2];
+        Array.Fill(wide, double.NaN);
+        wide[0] = row[0];
+        for (int i = 0; i < stageTerms.Count; i++)
+        {
+            int at = IndexOf(termNames, stageTerms[i]);
+            if (at < 0) throw new ArgumentException($"The stage term {stageTerms[i]} is not one of the experiment's terms ({string.Join(", ", termNames)}).");
+            wide[at + 1] = row[i + 1];
+        }
+        wide[^1] = row[^1];
+        return wide;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (int i = 0; i < names.Count; i++)
+            if (names[i] == name) return i;
+        return -1;
     }
 
     private CalibrationReport Measure(nn.Module<Tensor, Tensor> model) =>

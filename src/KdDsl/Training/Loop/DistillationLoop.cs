@@ -20,6 +20,10 @@ namespace KdDsl.Training;
 /// <param name="Progress">Receives every step (and, when it also implements <c>IProgress&lt;EpochEvaluation&gt;</c>, every epoch's accuracy).</param>
 /// <param name="Checkpoint">With a path: resume after the last completed epoch found there, save atomically after every epoch.</param>
 /// <param name="Matcher">With layer matching: the HiddenStates term, whose projections train with the student.</param>
+/// <param name="Trains">
+/// The student parameters this phase trains, as name prefixes (<c>"blocks.0"</c>: <c>blocks.0.*</c>); the others are frozen
+/// for the phase. Null: the whole student.
+/// </param>
 public sealed record DistillationPhase(
     string Experiment,
     nn.Module<Tensor, Tensor> Student,
@@ -31,7 +35,8 @@ public sealed record DistillationPhase(
     Device Device,
     IProgress<TrainingProgress>? Progress,
     string? Checkpoint,
-    HiddenStateMatcher? Matcher = null);
+    HiddenStateMatcher? Matcher = null,
+    IReadOnlyList<string>? Trains = null);
 
 /// <summary>
 /// What the loop produced: per completed epoch, the mean total, the mean of each term (unweighted) and the student's accuracy
@@ -58,8 +63,10 @@ public static class DistillationLoop
             StudentStates = matcher?.Map.StudentCapture(),
             TeacherStates = matcher?.Map.TeacherCapture(),
         };
-        var optimized = matcher is null ? student.parameters() : student.parameters().Concat(matcher.parameters());
+        var (trained, frozen) = TrainedParameters.Split(student, phase.Trains, phase.Experiment);
+        var optimized = matcher is null ? trained : trained.Concat(matcher.parameters());
         using var optimization = OptimizationStep.Create(settings, optimized, steps);
+        using var freeze = TrainedParameters.Freeze(frozen);
         var history = new List<double[]>(settings.Epochs);
         int termCount = terms.Names.Count;
         var termTensors = new Tensor[termCount];
