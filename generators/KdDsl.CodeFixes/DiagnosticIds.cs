@@ -24,4 +24,6 @@ internal static class DiagnosticIds
     public const string SkewOutOfRange = "KD0049";
     public const string StandardizationCancelsCalibration = "KD0050";
     public const string BatchTooSmallForRelations = "KD0053";
+    public const string StageTrainsNothing = "KD0062";
+    public const string UnknownStage = "KD0063";
 }
