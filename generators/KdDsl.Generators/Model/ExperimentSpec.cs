@@ -35,7 +35,19 @@ internal sealed record ExperimentSpec(
 
     /// <summary><c>[Normalize]</c> and <c>[Augment]</c> (null: neither; see Parsing/InputsParser.cs).</summary>
     public InputsSpec? Inputs { get; init; }
+
+    /// <summary>
+    /// The top-k teacher store, <c>[Teacher(CacheOutputs = TeacherOutputCaching.SparseTopK)]</c> (null: none). Kept here rather than in
+    /// <see cref="TeacherSpec"/>, whose members all shape the sweep's teacher fingerprint: the store does not change the teacher.
+    /// </summary>
+    public TopKStoreSpec? TopKStore { get; init; }
 }
+
+/// <summary>
+/// The top-k teacher store: k, what the terms give the other classes, the temperatures its normalisers are kept at (the declared
+/// teacher temperatures of the terms that read it) and its folder.
+/// </summary>
+internal sealed record TopKStoreSpec(int TopK, SparseRemainder Remainder, EquatableArray<double> Temperatures, string Directory);
 
 /// <summary>
 /// What the run does to its inputs: <see cref="Normalize"/> once to every split, <see cref="Augment"/> to every training batch.
