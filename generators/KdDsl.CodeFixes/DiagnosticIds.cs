@@ -19,4 +19,7 @@ internal static class DiagnosticIds
     public const string UnknownLayerPath = "KD0021";
     public const string LayerIndexOutOfRange = "KD0022";
     public const string UnknownSweepAxis = "KD0030";
+
+    // The top-k teacher store (issue #18).
+    public const string TopKStoreOptionWithoutStore = "KD0057";
 }

@@ -35,7 +35,7 @@ public sealed class ProviderTests
         var ids = Providers.SelectMany(t => ((CodeFixProvider)Activator.CreateInstance(t)!).FixableDiagnosticIds).ToList();
         Assert.Equal(ids.Distinct().Count(), ids.Count);
         Assert.Equal(
-            new[] { "KD0001", "KD0002", "KD0003", "KD0006", "KD0007", "KD0009", "KD0010", "KD0011", "KD0014", "KD0015", "KD0021", "KD0022", "KD0030" },
+            new[] { "KD0001", "KD0002", "KD0003", "KD0006", "KD0007", "KD0009", "KD0010", "KD0011", "KD0014", "KD0015", "KD0021", "KD0022", "KD0030", "KD0057" },
             ids.OrderBy(id => id, StringComparer.Ordinal));
     }
 }
