@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using KdDsl.Data;
@@ -43,6 +44,28 @@ public sealed class TopKStoreRunTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_calibrated_teacher_store_keeps_the_calibrated_logits()
+    {
+        using var dense = CalibratedDensePeerKd.Run();
+        using var sparse = CalibratedEveryClassTopKKd.Run();
+        Assert.Equal(dense.TeacherCalibration.Temperature, sparse.TeacherCalibration.Temperature);
+        Assert.NotEqual(1.0, sparse.TeacherCalibration.Temperature);
+        for (int i = 0; i < dense.Epochs.Count; i++)
+        {
+            Assert.Equal(dense.Epochs[i].KlDivergence, sparse.Epochs[i].KlDivergence, 1e-5 * Math.Abs(dense.Epochs[i].KlDivergence));
+            Assert.Equal(dense.Epochs[i].Accuracy, sparse.Epochs[i].Accuracy);
+        }
+        // Its file records the T* its logits were divided by.
+        var calibrations = Directory.GetFiles(Path.GetFullPath("kddsl-test-artifacts/topk-runs"), "*" + SparseTeacherStore.Extension)
+            .Select(file =>
+            {
+                using var store = SparseTeacherStore.Read(file);
+                return store.CalibrationTemperature;
+            }).ToList();
+        Assert.Contains(sparse.TeacherCalibration.Temperature, calibrations);
+    }
+
+    [Fact]
     public void A_top_three_store_is_written_once_and_read_by_the_next_run()
     {
         string folder = Folder();
@@ -63,5 +86,26 @@ public sealed class TopKStoreRunTests(ITestOutputHelper output)
         Assert.Equal(TeacherOutputCache.Key(first.Teacher, data.Train), store.Fingerprint);
         Assert.Equal(new[] { 1.0, 3.0 }, store.Temperatures);
         Assert.Equal((300L, 10, 3), (store.Count, store.ClassCount, store.TopK));
+    }
+
+    private sealed class LiveTensorProbe : IProgress<TrainingProgress>
+    {
+        public Dictionary<int, long> AtEndOfEpoch { get; } = new();
+
+        public void Report(TrainingProgress value)
+        {
+            if (value.Phase == TrainingPhase.Distillation && value.Step == value.StepsPerEpoch)
+                AtEndOfEpoch[value.Epoch] = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+        }
+    }
+
+    [Fact]
+    public void No_tensor_outlives_a_step_that_reads_the_store()
+    {
+        // The batch's top-k tensors (indices, logits, normalisers) and the sparse KL's intermediates belong to the step's scope.
+        var probe = new LiveTensorProbe();
+        using var result = TopThreeKd.Run(new RunOptions { Epochs = 4, Progress = probe });
+        output.WriteLine($"live tensors at the end of epochs 2, 3, 4: {probe.AtEndOfEpoch[2]}, {probe.AtEndOfEpoch[3]}, {probe.AtEndOfEpoch[4]}");
+        Assert.Equal(probe.AtEndOfEpoch[2], probe.AtEndOfEpoch[4]);
     }
 }
