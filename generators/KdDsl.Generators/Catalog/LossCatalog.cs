@@ -75,7 +75,9 @@ internal sealed class LossKindEntry
 /// <summary>
 /// The catalog of loss kinds: one entry per <c>LossKind</c>. The parser's option check (KD0010) and the teacher checks
 /// (KD0002, KD0017, KD0019), the sweep parser's axis checks (KD0035) and the emitted term all read it, so adding a loss kind is
-/// one entry here, one <c>LossKind</c> member, one runtime function with its reference test, and its docs row.
+/// one entry here, one <c>LossKind</c> member, one runtime function with its reference test, and its docs row. The top-k teacher
+/// store's check (KD0059) reads it too: a kind that reads the teacher's logits is served by the store only with a sparse form
+/// (<see cref="TeacherInput.TopKLogits"/>).
 /// </summary>
 internal static class LossCatalog
 {
