@@ -24,4 +24,7 @@ internal static class DiagnosticIds
     public const string SkewOutOfRange = "KD0049";
     public const string StandardizationCancelsCalibration = "KD0050";
     public const string BatchTooSmallForRelations = "KD0053";
+
+    // The top-k teacher store (issue #18).
+    public const string TopKStoreOptionWithoutStore = "KD0057";
 }
