@@ -26,4 +26,7 @@ internal static class DiagnosticIds
     public const string BatchTooSmallForRelations = "KD0053";
     public const string StageTrainsNothing = "KD0062";
     public const string UnknownStage = "KD0063";
+
+    // The top-k teacher store (issue #18).
+    public const string TopKStoreOptionWithoutStore = "KD0057";
 }

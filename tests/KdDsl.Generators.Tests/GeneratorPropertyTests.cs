@@ -80,7 +80,8 @@ public sealed class GeneratorPropertyTests
 
     private static readonly Gen<string> Teacher = Attribute("Teacher", Model, ("Checkpoint", String), ("Epochs", Int), ("LearningRate", Double),
         ("Selection", Enum<TeacherSelection>("TeacherSelection")), ("StopAtAccuracy", Double),
-        ("CacheOutputs", Enum<TeacherOutputCaching>("TeacherOutputCaching")), ("CacheDirectory", String));
+        ("CacheOutputs", Enum<TeacherOutputCaching>("TeacherOutputCaching")), ("CacheDirectory", String),
+        ("CacheTopK", Int), ("CacheRemainder", Enum<SparseRemainder>("SparseRemainder")));
 
     private static readonly Gen<string> Loss = Attribute("Loss", Enum<LossKind>("LossKind"), ("Weight", Double), ("Temperature", Double),
         ("StudentTemperature", Double), ("Reduction", Enum<KdDsl.Losses.KlReduction>("KlReduction")), ("ScaleByTemperatureSquared", Bool),

@@ -20,6 +20,12 @@ internal enum TeacherInput
 
     /// <summary>The weights of the teacher's logit layer (its last Linear).</summary>
     LogitLayer = 2,
+
+    /// <summary>
+    /// Instead of the dense <see cref="Logits"/>, the top-k teacher store can serve the term (<c>CacheOutputs = SparseTopK</c>): it has a
+    /// sparse form (<see cref="LossKindEntry.SparseCall"/>) that reads each sample's top-k logits and normalisers only.
+    /// </summary>
+    TopKLogits = 4,
 }
 
 /// <summary>
@@ -31,8 +37,10 @@ internal sealed class LossKindEntry
 {
     public LossKindEntry(LossKind kind, IReadOnlyList<string> options, TeacherInput reads, Func<LossTermSpec, string> call,
         IReadOnlyList<SweepKnob>? sweepAxes = null, bool studentTemperatureFollowsTeacher = false,
-        Func<LossTermSpec, string, string, string>? sweptCall = null)
+        Func<LossTermSpec, string, string, string>? sweptCall = null, Func<LossTermSpec, SparseRemainder, string>? sparseCall = null)
     {
+        SparseCall = sparseCall;
+        if (sparseCall is not null) reads |= TeacherInput.TopKLogits;
         Kind = kind;
         Options = options;
         Reads = reads;
@@ -63,12 +71,20 @@ internal sealed class LossKindEntry
 
     /// <summary>The expression computing the term.</summary>
     public Func<LossTermSpec, string> Call { get; }
+
+    /// <summary>
+    /// The expression computing the term from the top-k teacher store (the step's local <c>teacherTopK</c>) with the declared
+    /// remainder; null when the term needs the teacher's dense logits (then <see cref="Reads"/> lacks <see cref="TeacherInput.TopKLogits"/>).
+    /// </summary>
+    public Func<LossTermSpec, SparseRemainder, string>? SparseCall { get; }
 }
 
 /// <summary>
 /// The catalog of loss kinds: one entry per <c>LossKind</c>. The parser's option check (KD0010) and the teacher checks
 /// (KD0002, KD0017, KD0019), the sweep parser's axis checks (KD0035) and the emitted term all read it, so adding a loss kind is
-/// one entry here, one <c>LossKind</c> member, one runtime function with its reference test, and its docs row.
+/// one entry here, one <c>LossKind</c> member, one runtime function with its reference test, and its docs row. The top-k teacher
+/// store's check (KD0059) reads it too: a kind that reads the teacher's logits is served by the store only with a sparse form
+/// (<see cref="TeacherInput.TopKLogits"/>).
 /// </summary>
 internal static class LossCatalog
 {
@@ -105,7 +121,8 @@ internal static class LossCatalog
         new LossKindEntry(LossKind.CrossEntropy, Array.Empty<string>(), TeacherInput.None,
             _ => $"{Losses}.CrossEntropy(studentLogits, labels)"),
         new LossKindEntry(LossKind.KlDivergence, StandardizedDivergence, TeacherInput.Logits, l => TemperedDivergence(nameof(LossKind.KlDivergence), l),
-            new[] { SweepKnob.Distance, SweepKnob.Temperature, SweepKnob.StudentTemperature }, studentTemperatureFollowsTeacher: true),
+            new[] { SweepKnob.Distance, SweepKnob.Temperature, SweepKnob.StudentTemperature }, studentTemperatureFollowsTeacher: true,
+            sparseCall: SparseKlDivergence),
         new LossKindEntry(LossKind.LogitMse, Array.Empty<string>(), TeacherInput.Logits,
             _ => $"{Losses}.LogitMse(studentLogits, teacherLogits)", new[] { SweepKnob.Distance }),
         new LossKindEntry(LossKind.LabelSmoothing, new[] { nameof(LossAttribute.Epsilon), nameof(LossAttribute.SmoothingForm) }, TeacherInput.None,
@@ -204,6 +221,15 @@ internal static class LossCatalog
     public static string Logits(LossTermSpec l) => l.StandardizeLogits
         ? $"{Losses}.StandardizeLogits(studentLogits), {Losses}.StandardizeLogits(teacherLogits)"
         : "studentLogits, teacherLogits";
+
+    // The top-k teacher store (issue #18): the sparse form of the KL term, reading the step's SparseTeacherLogits.
+    private static string SparseKlDivergence(LossTermSpec l, SparseRemainder remainder) =>
+        l.StudentTemperature == l.Temperature && l.Reduction == KlReduction.BatchMean && l.ScaleByTemperatureSquared
+            ? $"global::KdDsl.Losses.SparseDistillationLosses.KlDivergence(studentLogits, teacherTopK, {Double(l.Temperature)}, " +
+              $"global::KdDsl.SparseRemainder.{remainder})"
+            : $"global::KdDsl.Losses.SparseDistillationLosses.KlDivergence(studentLogits, teacherTopK, {Double(l.Temperature)}, " +
+              $"{Double(l.StudentTemperature)}, global::KdDsl.Losses.KlReduction.{l.Reduction}, {Bool(l.ScaleByTemperatureSquared)}, " +
+              $"global::KdDsl.SparseRemainder.{remainder})";
 
     private static string TeacherProbabilities(LossTermSpec l) => l.Temperature == 1
         ? "global::TorchSharp.torch.nn.functional.softmax(teacherLogits, 1)"

@@ -140,6 +140,7 @@ internal static class ExperimentEmitter
             if (spec.Inputs?.Normalize is not null) members.Add("Normalization = inputs.Normalization!");
             if (spec.Calibration is not null) members.Add("TeacherCalibration = teacherCalibration");
             if (CachedOnDisk(spec)) members.Add("TeacherOutputsReadFromCache = teacherOutputs.LoadedFromDisk");
+            if (TopKStored(spec)) members.Add("TeacherOutputsReadFromCache = teacherStore.LoadedFromDisk");
             if (spec.Train.StudentBaseline) members.AddRange(new[] { "StudentAlone = studentAlone", "StudentAloneEpochLosses = baseline.EpochLosses" });
             if (spec.Matching is not null) members.AddRange(new[] { "LayerMap = layerMap", "Matcher = matcher" });
             string result = $"new Result(run, {teacherArguments}student, distillation, {baselineArgument})";
@@ -202,6 +203,7 @@ internal static class ExperimentEmitter
         if (spec.Teacher?.Checkpoint is { } teacherCheckpoint) requirements.Add("teacherCheckpoint: " + Literal(teacherCheckpoint));
         if (spec.Train.Checkpoint is { } checkpoint) requirements.Add("distillationCheckpoint: " + Literal(checkpoint));
         if (CachedOnDisk(spec)) requirements.Add("cacheDirectory: " + Literal(spec.Teacher!.CacheDirectory ?? ".kddsl-cache"));
+        if (TopKStored(spec)) requirements.Add("cacheDirectory: " + Literal(spec.TopKStore!.Directory));
         return requirements;
     }
 
@@ -270,14 +272,30 @@ internal static class ExperimentEmitter
             w.Line("// The teacher's outputs, computed once: the loop reads them by batch indices instead of running the teacher.");
             w.Call("using var teacherOutputs = ", $"{Training}.TeacherOutputCache.{kind}({source}, run.Settings.BatchSize, run.Device{disk})", ";");
         }
+        if (TopKStored(spec)) WriteTopKStore(w, spec, spec.TopKStore!);
         if (NeedsTeacherWeights(spec))
             w.Call("using var teacherLogitWeights = ",
                 $"{Training}.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, \"teacher\", {Literal(teacher.Model.DisplayName)})", ";");
     }
 
+    /// <summary>The top-k teacher store, computed once (or read from its file) after the teacher is trained and calibrated.</summary>
+    private static void WriteTopKStore(SourceWriter w, ExperimentSpec spec, TopKStoreSpec store)
+    {
+        w.Line($"// The teacher's {Int(store.TopK)} largest logits per sample, their classes and the full softmax's normaliser at the terms'");
+        w.Line("// temperatures, computed once and kept on disk: memory and file grow with k, not with the class count.");
+        var arguments = new List<string>
+        {
+            "teacher", "data.Train", Int(store.TopK), $"new double[] {{ {string.Join(", ", store.Temperatures.Select(Double))} }}",
+            "run.Settings.BatchSize", "run.Device", Literal(store.Directory),
+        };
+        if (spec.Calibration is not null) arguments.Add("teacherCalibration.Temperature");
+        w.Wrapped($"using var teacherStore = {Training}.SparseTeacherStore.OnDisk(", arguments, ");");
+    }
+
     private static string TeacherSource(ExperimentSpec spec)
     {
         if (spec.Teacher is null || !spec.Losses.Any(l => l.NeedsTeacherLogits)) return "teacher: null";
+        if (TopKStored(spec)) return $"{Training}.TeacherSource.SparseCached(teacherStore)";
         string temperature = spec.Calibration is null ? "" : ", teacherCalibration.Temperature";
         return Cached(spec)
             ? $"{Training}.TeacherSource.Cached(teacherOutputs{temperature})"
@@ -288,7 +306,11 @@ internal static class ExperimentEmitter
 
     private static bool CachedOnDisk(ExperimentSpec spec) => Cached(spec) && spec.Teacher!.Caching == TeacherOutputCaching.Disk;
 
-    private static bool Cached(ExperimentSpec spec) => spec.Teacher is { Caching: not TeacherOutputCaching.None } && spec.Losses.Any(l => l.NeedsTeacherLogits);
+    private static bool Cached(ExperimentSpec spec) =>
+        spec.Teacher is { Caching: not (TeacherOutputCaching.None or TeacherOutputCaching.SparseTopK) } && spec.Losses.Any(l => l.NeedsTeacherLogits);
+
+    /// <summary>Whether the terms read the top-k teacher store (the parser has checked that each one has a sparse form).</summary>
+    private static bool TopKStored(ExperimentSpec spec) => spec.TopKStore is not null && spec.Losses.Any(l => l.NeedsTeacherLogits);
 
     private static IEnumerable<string> TermsArguments(ExperimentSpec spec, IEnumerable<LossTermSpec> terms) =>
         TermsParameters(spec, terms).Select(p => p.Substring(p.LastIndexOf(' ') + 1));
@@ -367,10 +389,13 @@ internal static class ExperimentEmitter
         w.Line($"new({names}, new double[] {{ {weights} }}, {lambda}");
         w.Block(() =>
         {
-            var calls = terms.Select(l => SweepEmitter.LossCall(spec, l) ?? Catalog.LossCatalog.Of(l.Kind).Call(l)).ToList();
+            var calls = terms.Select(l => TopKStored(spec) && Catalog.LossCatalog.Of(l.Kind).SparseCall is { } sparse
+                ? sparse(l, spec.TopKStore!.Remainder)
+                : SweepEmitter.LossCall(spec, l) ?? Catalog.LossCatalog.Of(l.Kind).Call(l)).ToList();
             string all = string.Join("\n", calls);
             if (all.Contains("studentLogits")) w.Line("var studentLogits = batch.StudentLogits;");
             if (all.Contains("teacherLogits")) w.Line("var teacherLogits = batch.TeacherLogits;");
+            if (all.Contains("teacherTopK")) w.Line("var teacherTopK = batch.TeacherTopK;");
             if (all.Contains("labels")) w.Line("var labels = batch.Labels;");
             for (int i = 0; i < calls.Count; i++) w.Call($"terms[{Int(i)}] = ", calls[i], ";");
         }, ");");
@@ -438,7 +463,7 @@ internal static class ExperimentEmitter
             if (spec.Calibration is not null)
                 Property(w, "The fitted temperature and the teacher's calibration before and after it.",
                     $"required {Training}.TeacherCalibrationReport TeacherCalibration {{ get; init; }}");
-            if (CachedOnDisk(spec))
+            if (CachedOnDisk(spec) || TopKStored(spec))
                 Property(w, "Whether the teacher's outputs were read from the disk cache instead of computed.",
                     "required bool TeacherOutputsReadFromCache { get; init; }");
             if (spec.Train.StudentBaseline)

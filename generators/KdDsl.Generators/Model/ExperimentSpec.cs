@@ -38,6 +38,12 @@ internal sealed record ExperimentSpec(
 
     /// <summary>The <c>[Stage]</c>s in ascending order (empty: one distillation phase; see Parsing/StageParser.cs).</summary>
     public EquatableArray<StageSpec> Stages { get; init; } = EquatableArray<StageSpec>.Empty;
+
+    /// <summary>
+    /// The top-k teacher store, <c>[Teacher(CacheOutputs = TeacherOutputCaching.SparseTopK)]</c> (null: none). Kept here rather than in
+    /// <see cref="TeacherSpec"/>, whose members all shape the sweep's teacher fingerprint: the store does not change the teacher.
+    /// </summary>
+    public TopKStoreSpec? TopKStore { get; init; }
 }
 
 /// <summary>
@@ -45,6 +51,12 @@ internal sealed record ExperimentSpec(
 /// trains (empty: the whole student).
 /// </summary>
 internal sealed record StageSpec(int Number, int Epochs, double LearningRate, EquatableArray<string> Trains);
+
+/// <summary>
+/// The top-k teacher store: k, what the terms give the other classes, the temperatures its normalisers are kept at (the declared
+/// teacher temperatures of the terms that read it) and its folder.
+/// </summary>
+internal sealed record TopKStoreSpec(int TopK, SparseRemainder Remainder, EquatableArray<double> Temperatures, string Directory);
 
 /// <summary>
 /// What the run does to its inputs: <see cref="Normalize"/> once to every split, <see cref="Augment"/> to every training batch.

@@ -126,6 +126,7 @@ internal sealed class ExperimentParser
         var (matchingDeclared, matching) = new MatchingParser(compilation, cancellationToken, diagnostics).Parse(type, teacher ?? selfTeacher,
             teacher is { } tm ? tm.Positional(0)?.Value as INamedTypeSymbol : selfTeacher is not null ? student?.Positional(0)?.Value as INamedTypeSymbol : null,
             student, student?.Positional(0)?.Value as INamedTypeSymbol);
+        var topKStore = teacher is { } tk ? ParseTopKStore(tk, losses, lossTerms, type, sweeps, ClassCount(datasetSpec)) : null;
         var teacherTerms = lossTerms.Where(l => l.NeedsTeacher).Select(l => l.Name).ToList();
         if (matchingDeclared) teacherTerms.Add(MatchingParser.TermName);
         if (teacher is null && selfTeacher is null && teacherTerms.Count > 0)
@@ -187,6 +188,7 @@ internal sealed class ExperimentParser
             TypeKeyword = typeKeyword,
             HintSuffix = HasCaseTwin(type, namespaceParts) ? "." + Hash((ns is null ? "" : ns + ".") + type.Name) : "",
             Inputs = inputs,
+            TopKStore = topKStore,
         };
         return SweepParser.Attach(experiment, sweepSpec);
     }
@@ -467,9 +469,9 @@ internal sealed class ExperimentParser
         string? cacheDirectory = teacher.NamedOr(nameof(TeacherAttribute.CacheDirectory), defaults.CacheDirectory);
         if (teacher.Has(nameof(TeacherAttribute.CacheDirectory)))
         {
-            if (caching != TeacherOutputCaching.Disk)
+            if (caching is not (TeacherOutputCaching.Disk or TeacherOutputCaching.SparseTopK))
                 Report(ConflictingOptions, teacher.NamedLocation(nameof(TeacherAttribute.CacheDirectory)), "Teacher.CacheDirectory", "CacheOutputs = " + caching,
-                    "a cache folder is used only with CacheOutputs = TeacherOutputCaching.Disk");
+                    "a cache folder is used only with CacheOutputs = TeacherOutputCaching.Disk or SparseTopK");
             else
                 CheckPath(cacheDirectory, "Teacher.CacheDirectory", teacher.NamedLocation(nameof(TeacherAttribute.CacheDirectory)), "");
         }
@@ -491,6 +493,66 @@ internal sealed class ExperimentParser
         }
         return model is null ? null
             : new TeacherSpec(model, false, checkpoint, epochs, selection, stopAt, caching, cacheDirectory, learningRate) { Weights = weights };
+    }
+
+    /// <summary>
+    /// The top-k teacher store (<c>CacheOutputs = TeacherOutputCaching.SparseTopK</c>, KD0057-KD0060): its options, and whether every term
+    /// and feature that reads the teacher can be served by it, as the loss catalog's <see cref="TeacherInput"/> says. Null without it.
+    /// </summary>
+    private TopKStoreSpec? ParseTopKStore(AttributeArguments teacher, List<AttributeArguments> lossAttributes, EquatableArray<LossTermSpec> losses,
+        INamedTypeSymbol type, List<AttributeArguments> sweeps, int? classCount)
+    {
+        string[] storeOptions = { nameof(TeacherAttribute.CacheTopK), nameof(TeacherAttribute.CacheRemainder) };
+        var declared = teacher.Named(nameof(TeacherAttribute.CacheOutputs))?.Value;
+        if (declared is not int caching || caching != (int)TeacherOutputCaching.SparseTopK)
+        {
+            string current = declared is int value
+                ? Enum.IsDefined(typeof(TeacherOutputCaching), value) ? "TeacherOutputCaching." + (TeacherOutputCaching)value : Format(value)
+                : "TeacherOutputCaching.None (the default)";
+            foreach (string option in storeOptions.Where(teacher.Has))
+                Report(TopKStoreOptionWithoutStore, teacher.NamedLocation(option), option, current);
+            return null;
+        }
+
+        int k = teacher.NamedOr(nameof(TeacherAttribute.CacheTopK), AttributeDefaults.Teacher.CacheTopK);
+        if (!teacher.Has(nameof(TeacherAttribute.CacheTopK)))
+            Report(TopKStoreSizeInvalid, teacher.NamedLocation(nameof(TeacherAttribute.CacheOutputs)), "is not set");
+        else if (k < 1)
+            Report(TopKStoreSizeInvalid, teacher.NamedLocation(nameof(TeacherAttribute.CacheTopK)), "is " + Format(k));
+        else if (classCount is { } classes && k >= classes)
+            Report(TopKStoreKeepsEveryClass, teacher.NamedLocation(nameof(TeacherAttribute.CacheTopK)), Format(k), Format(classes));
+        var remainder = EnumOption(teacher, nameof(TeacherAttribute.CacheRemainder), AttributeDefaults.Teacher.CacheRemainder);
+
+        // One place decides what the store serves: a term that reads the teacher's logits needs a sparse form in the catalog.
+        string sparseKinds = string.Join(", ", LossCatalog.Entries.Where(e => (e.Reads & TeacherInput.TopKLogits) != 0).Select(e => e.Kind));
+        foreach (var loss in lossAttributes)
+        {
+            if (loss.Positional(0)?.Value is not int kind || !Enum.IsDefined(typeof(LossKind), kind)) continue;
+            var reads = LossCatalog.Of((LossKind)kind).Reads;
+            if ((reads & TeacherInput.Logits) != 0 && (reads & TeacherInput.TopKLogits) == 0)
+                Report(TopKStoreCannotServe, loss.PositionalLocation(0), "The " + (LossKind)kind + " term", "the teacher's dense logits",
+                    $"only {sparseKinds} can read the top k; remove the term, or cache the dense logits with CacheOutputs = TeacherOutputCaching.Disk");
+            else if ((reads & TeacherInput.TopKLogits) != 0 && loss.NamedOr(nameof(LossAttribute.StandardizeLogits), false))
+                Report(TopKStoreCannotServe, loss.NamedLocation(nameof(LossAttribute.StandardizeLogits)), (LossKind)kind + ".StandardizeLogits",
+                    "the mean and deviation of all the teacher's logits of a sample",
+                    "remove StandardizeLogits, or cache the dense logits with CacheOutputs = TeacherOutputCaching.Disk");
+        }
+        var matching = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeNames.MatchLayers);
+        if (matching is not null)
+            Report(TopKStoreCannotServe, new AttributeArguments(matching, cancellationToken).AttributeLocation, "[MatchLayers]",
+                "the teacher's hidden states", "cache them with CacheOutputs = TeacherOutputCaching.Disk, which keeps the states the layer map reads");
+        foreach (var sweep in sweeps)
+        {
+            if (sweep.Positional(0)?.Value is not string axis
+                || axis is not (nameof(SweepKnob.Distance) or nameof(SweepKnob.Temperature) or nameof(SweepKnob.StudentTemperature))) continue;
+            Report(TopKStoreCannotServe, sweep.PositionalLocation(0), $"[Sweep(SweepAxes.{axis}, ...)]",
+                "the teacher's dense logits (its trials rewrite the KL term, which then reads them)",
+                "sweep with CacheOutputs = TeacherOutputCaching.Disk, or without this axis");
+        }
+
+        var temperatures = losses.Where(l => LossCatalog.Of(l.Kind).SparseCall is not null).Select(l => l.Temperature).Distinct().OrderBy(t => t);
+        string directory = teacher.NamedOr(nameof(TeacherAttribute.CacheDirectory), AttributeDefaults.Teacher.CacheDirectory) ?? ".kddsl-cache";
+        return k >= 1 ? new TopKStoreSpec(k, remainder, new EquatableArray<double>(temperatures.ToArray()), directory) : null;
     }
 
     private TeacherSpec ParseSelfTeacher(AttributeArguments selfTeacher, ModelSpec student) =>

@@ -60,8 +60,23 @@ public sealed class TeacherAttribute : Attribute
     /// </summary>
     public TeacherOutputCaching CacheOutputs { get; set; } = TeacherOutputCaching.None;
 
-    /// <summary>Folder of the disk cache (with <see cref="TeacherOutputCaching.Disk"/> only). Default <c>.kddsl-cache</c>.</summary>
+    /// <summary>
+    /// Folder of the disk cache (with <see cref="TeacherOutputCaching.Disk"/> or <see cref="TeacherOutputCaching.SparseTopK"/>).
+    /// Default <c>.kddsl-cache</c>.
+    /// </summary>
     public string? CacheDirectory { get; set; }
+
+    /// <summary>
+    /// With <see cref="TeacherOutputCaching.SparseTopK"/> (required there, and only there): how many of each sample's largest teacher
+    /// logits the store keeps, k &gt;= 1. The store's memory and file grow with k, not with the class count.
+    /// </summary>
+    public int CacheTopK { get; set; }
+
+    /// <summary>
+    /// With <see cref="TeacherOutputCaching.SparseTopK"/> (only there): what the loss gives the classes outside each sample's top k.
+    /// Default <see cref="SparseRemainder.Renormalize"/>.
+    /// </summary>
+    public SparseRemainder CacheRemainder { get; set; } = SparseRemainder.Renormalize;
 }
 
 /// <summary>Where the teacher's outputs are cached.</summary>
@@ -75,6 +90,30 @@ public enum TeacherOutputCaching
 
     /// <summary>Computed once per teacher and data set, kept in a file and reused by later runs.</summary>
     Disk = 2,
+
+    /// <summary>
+    /// Like <see cref="Disk"/>, but only each sample's <see cref="TeacherAttribute.CacheTopK"/> largest logits, their class indices and
+    /// the log-normaliser of the full softmax at each declared temperature are kept (in the file and in memory): for large class
+    /// counts. Only terms with a sparse form (the KL divergence) can read it; what the other classes get is
+    /// <see cref="TeacherAttribute.CacheRemainder"/>.
+    /// </summary>
+    SparseTopK = 3,
+}
+
+/// <summary>What a loss reading the top-k teacher store (<see cref="TeacherOutputCaching.SparseTopK"/>) gives the classes outside a sample's top k.</summary>
+public enum SparseRemainder
+{
+    /// <summary>
+    /// Nothing: the top-k probabilities are renormalised to sum to 1 and the other classes get 0 (the usual choice of LLM
+    /// distillation kits). Needs no normaliser, so it is the same at any temperature.
+    /// </summary>
+    Renormalize = 0,
+
+    /// <summary>
+    /// The teacher's top-k probabilities are kept as they are, and the remaining mass <c>1 - sum(top k)</c> is spread uniformly over the
+    /// other K - k classes (Tang et al.'s KD-topk). Needs the full softmax's normaliser at the declared temperature, which the store keeps.
+    /// </summary>
+    Spread = 1,
 }
 
 /// <summary>Which teacher checkpoint distillation uses.</summary>

@@ -11,6 +11,7 @@ namespace KdDsl.Training;
 public sealed class StepBatch
 {
     private Tensor? teacherLogits;
+    private Losses.SparseTeacherLogits? teacherTopK;
 
     /// <summary>The sample indices of this batch in the training split.</summary>
     public Tensor Indices { get; internal set; } = null!;
@@ -29,6 +30,16 @@ public sealed class StepBatch
     {
         get => teacherLogits ?? throw new System.InvalidOperationException("No term of this experiment reads the teacher's logits.");
         internal set => teacherLogits = value;
+    }
+
+    /// <summary>
+    /// With the top-k teacher store (<c>TeacherOutputCaching.SparseTopK</c>): the batch's top-k teacher logits, their class indices and
+    /// normalisers, in the step's dispose scope.
+    /// </summary>
+    public Losses.SparseTeacherLogits TeacherTopK
+    {
+        get => teacherTopK ?? throw new System.InvalidOperationException("This experiment does not read the top-k teacher store.");
+        internal set => teacherTopK = value;
     }
 
     /// <summary>With layer matching: the student states the layer map reads.</summary>

@@ -22,6 +22,13 @@ public abstract class TeacherSource
     public static TeacherSource Cached(TeacherOutputs outputs, double calibrationTemperature = 1) =>
         new CachedTeacher(outputs, calibrationTemperature);
 
+    /// <summary>
+    /// The teacher's top-k logits read from <paramref name="store"/> (<c>TeacherOutputCaching.SparseTopK</c>): the batch's
+    /// <see cref="StepBatch.TeacherTopK"/>; its dense <see cref="StepBatch.TeacherLogits"/> are not available. A calibrated teacher's
+    /// T* was applied when the store was built.
+    /// </summary>
+    public static TeacherSource SparseCached(SparseTeacherStore store) => new SparseCachedTeacher(store);
+
     /// <summary>Whether the outputs come from the teacher-output cache (computed for the un-augmented training split).</summary>
     internal virtual bool ReadsCache => false;
 
@@ -29,7 +36,7 @@ public abstract class TeacherSource
     internal virtual void Prepare() { }
 
     /// <summary>Fills the batch's teacher logits (and teacher states, when the batch has a capture for them).</summary>
-    internal void Fill(StepBatch batch)
+    internal virtual void Fill(StepBatch batch)
     {
         var logits = Logits(batch);
         batch.TeacherLogits = temperature == 1 ? logits : logits / temperature;
@@ -70,5 +77,19 @@ public abstract class TeacherSource
             if (batch.TeacherStates is { } states) outputs.TakeStates(batch.Indices, states);
             return logits;
         }
+    }
+
+    private sealed class SparseCachedTeacher : TeacherSource
+    {
+        private readonly SparseTeacherStore store;
+
+        public SparseCachedTeacher(SparseTeacherStore store) : base(1) => this.store = store ?? throw new System.ArgumentNullException(nameof(store));
+
+        internal override bool ReadsCache => true;
+
+        internal override void Fill(StepBatch batch) => batch.TeacherTopK = store.Take(batch.Indices);
+
+        private protected override Tensor Logits(StepBatch batch) =>
+            throw new System.InvalidOperationException("The top-k teacher store holds no dense teacher logits.");
     }
 }
