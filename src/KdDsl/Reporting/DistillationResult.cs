@@ -107,6 +107,11 @@ public abstract class DistillationResult<TStudent, TEpoch> : IDistillationResult
 
     double? IDistillationResult.TeacherAccuracy => ReportedTeacherAccuracy;
 
+    /// <summary>Whether the teacher was loaded from its checkpoint, for generic reporting (false: trained, or no teacher).</summary>
+    protected virtual bool ReportedTeacherLoaded => false;
+
+    bool IDistillationResult.TeacherLoadedFromCheckpoint => ReportedTeacherLoaded;
+
     IReadOnlyList<EpochLossRecord> IDistillationResult.LossHistory
     {
         get
@@ -162,6 +167,9 @@ public abstract class DistillationResult<TTeacher, TStudent, TEpoch> : Distillat
 
     /// <inheritdoc />
     protected override double? ReportedTeacherAccuracy => TeacherAccuracy;
+
+    /// <inheritdoc />
+    protected override bool ReportedTeacherLoaded => TeacherLoadedFromCheckpoint;
 
     /// <inheritdoc />
     public override void Dispose()

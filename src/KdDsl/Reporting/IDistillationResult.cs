@@ -16,6 +16,9 @@ public interface IDistillationResult
     /// <summary>Teacher accuracy on the test split; null for teacher-free experiments.</summary>
     double? TeacherAccuracy { get; }
 
+    /// <summary>Whether the teacher was loaded from its checkpoint instead of trained (false without a teacher).</summary>
+    bool TeacherLoadedFromCheckpoint { get; }
+
     /// <summary>Accuracy of the student trained alone (cross-entropy), when the experiment asked for the baseline.</summary>
     double? StudentAloneAccuracy { get; }
 
