@@ -29,4 +29,7 @@ internal static class DiagnosticIds
 
     // The top-k teacher store (issue #18).
     public const string TopKStoreOptionWithoutStore = "KD0057";
+
+    // Several teachers (issue #18).
+    public const string UnknownTeacherName = "KD0066";
 }

@@ -10,7 +10,7 @@ namespace KdDsl.CodeFixes;
 
 /// <summary>
 /// Writes the name the generator suggests in place of a string argument that names nothing:
-/// KD0021, the nearest valid layer path ("block.1" → "blocks.1"); KD0022, the last layer for an index out of range
+/// KD0066, the nearest declared teacher name ("smal" → "small"); KD0021, the nearest valid layer path ("block.1" → "blocks.1"); KD0022, the last layer for an index out of range
 /// ("blocks.12" of 12 → "blocks.11"); KD0030, the nearest sweep axis ("Temprature" → "Temperature"). The generator computes
 /// the replacement, with the models' layers or the axis names in hand, and passes it in the diagnostic's "KdDsl.Fix" property;
 /// the fix only writes it, as a string literal (valid whatever the file's usings). No suggestion, no fix.
@@ -22,7 +22,8 @@ public sealed class SuggestedNameCodeFixProvider : CodeFixProvider
 
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(DiagnosticIds.UnknownLayerPath, DiagnosticIds.LayerIndexOutOfRange, DiagnosticIds.UnknownSweepAxis);
+        ImmutableArray.Create(DiagnosticIds.UnknownLayerPath, DiagnosticIds.LayerIndexOutOfRange, DiagnosticIds.UnknownSweepAxis,
+            DiagnosticIds.UnknownTeacherName);
 
     /// <inheritdoc />
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
@@ -41,6 +42,7 @@ public sealed class SuggestedNameCodeFixProvider : CodeFixProvider
             {
                 DiagnosticIds.LayerIndexOutOfRange => $"Clamp to the last layer, '{name}'",
                 DiagnosticIds.UnknownSweepAxis => $"Use the sweep axis '{name}'",
+                DiagnosticIds.UnknownTeacherName => $"Read the teacher '{name}'",
                 _ => $"Use the nearest layer, '{name}'",
             };
             var replacement = SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(name!));

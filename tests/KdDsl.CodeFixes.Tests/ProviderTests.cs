@@ -36,7 +36,7 @@ public sealed class ProviderTests
         Assert.Equal(ids.Distinct().Count(), ids.Count);
         Assert.Equal(
             new[] { "KD0001", "KD0002", "KD0003", "KD0006", "KD0007", "KD0009", "KD0010", "KD0011", "KD0014", "KD0015", "KD0021", "KD0022", "KD0030",
-                "KD0047", "KD0048", "KD0049", "KD0050", "KD0053", "KD0057", "KD0062", "KD0063" },
+                "KD0047", "KD0048", "KD0049", "KD0050", "KD0053", "KD0057", "KD0062", "KD0063", "KD0066" },
             ids.OrderBy(id => id, StringComparer.Ordinal));
     }
 }

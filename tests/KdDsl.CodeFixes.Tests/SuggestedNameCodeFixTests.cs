@@ -83,4 +83,27 @@ public sealed class SuggestedNameCodeFixTests
         var titles = await CodeFixHarness.TitlesAsync(SweepSource("[Sweep(\"BatchSize\", 32.0)]"), new SuggestedNameCodeFixProvider(), "KD0030");
         Assert.Empty(titles);
     }
+
+    private static string TeachersSource(string loss) => $$"""
+        using KdDsl;
+
+        namespace Sample
+        {
+            [Distillation]
+            [Teacher(typeof(BigNet), Name = "big")]
+            [Teacher(typeof(SmallNet), Name = "small")]
+            [Student(typeof(SmallNet))]
+            [Loss(LossKind.KlDivergence, Temperature = 4.0)]
+            {{loss}}
+            public partial class Exp { }
+        }
+        """;
+
+    [Fact]
+    public async Task KD0066_writes_the_nearest_teacher_name()
+    {
+        string fixedSource = await CodeFixHarness.FixAsync(TeachersSource("[Loss(LossKind.ReverseKl, Teacher = \"smal\")]"), new SuggestedNameCodeFixProvider(),
+            "KD0066", "Read the teacher 'small'");
+        Assert.Equal(TeachersSource("[Loss(LossKind.ReverseKl, Teacher = \"small\")]"), fixedSource);
+    }
 }

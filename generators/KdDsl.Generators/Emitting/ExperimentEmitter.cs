@@ -70,7 +70,29 @@ internal static class ExperimentEmitter
         w.Wrapped("new string[] { ", spec.Losses.Select(l => Literal(l.Name)).ToList(), " };");
         w.Indent--;
         if (spec.Matching is { } matching) MatchingEmitter.WriteDeclarations(w, matching);
+        if (spec.Teachers.Count > 0)
+        {
+            w.Line();
+            w.Summary("The declared teachers' names, in declaration order.");
+            w.Line($"public static {List}<string> TeacherNames {{ get; }} =");
+            w.Indent++;
+            w.Wrapped("new string[] { ", spec.Teachers.Select(t => Literal(t.Name)).ToList(), " };");
+            w.Indent--;
+            if (ReadsEnsemble(spec))
+            {
+                w.Line();
+                w.Summary("The ensemble's weight of each teacher, in declaration order (equal without <c>[TeacherEnsemble]</c>).");
+                w.Wrapped("private static readonly double[] TeacherEnsembleWeights = { ", spec.EnsembleWeights.Select(Double).ToList(), " };");
+            }
+        }
     }
+
+    /// <summary>Whether a term reads the ensemble of several teachers (a term reading teacher logits that names no teacher).</summary>
+    private static bool ReadsEnsemble(ExperimentSpec spec) =>
+        spec.Teachers.Count > 0 && spec.Losses.Any(l => l.NeedsTeacherLogits && l.TeacherIndex < 0);
+
+    /// <summary>The variable holding teacher <paramref name="index"/> (declaration order): <c>teacher</c>, <c>teacher2</c>, ...</summary>
+    private static string TeacherVariable(int index, string name = "teacher") => index == 0 ? name : name + Int(index + 1);
 
     private static void WriteRunOverloads(SourceWriter w, ExperimentSpec spec)
     {
@@ -121,6 +143,7 @@ internal static class ExperimentEmitter
                 w.Line("var baseline = run.TrainStudentAlone(studentAlone);");
             }
 
+            WriteSeveralTeacherSource(w, spec);
             if (spec.Stages.Count == 0)
             {
                 var arguments = new List<string> { "student", TeacherSource(spec), $"Terms({string.Join(", ", TermsArguments(spec, spec.Losses))})" };
@@ -143,6 +166,13 @@ internal static class ExperimentEmitter
             if (TopKStored(spec)) members.Add("TeacherOutputsReadFromCache = teacherStore.LoadedFromDisk");
             if (spec.Train.StudentBaseline) members.AddRange(new[] { "StudentAlone = studentAlone", "StudentAloneEpochLosses = baseline.EpochLosses" });
             if (spec.Matching is not null) members.AddRange(new[] { "LayerMap = layerMap", "Matcher = matcher" });
+            for (int i = 1; i < spec.Teachers.Count; i++) members.Add($"{TeacherProperty(i)} = {TeacherVariable(i)}");
+            if (spec.Teachers.Count > 0)
+            {
+                w.Wrapped("var teacherReports = new global::KdDsl.Reporting.EnsembleTeacher[] { ", spec.Teachers.Select((t, i) =>
+                    $"new({Literal(t.Name)}, {TeacherVariable(i)}, {TeacherVariable(i, "teacherPhase")})").ToList(), " };");
+                members.Add("Teachers = teacherReports");
+            }
             string result = $"new Result(run, {teacherArguments}student, distillation, {baselineArgument})";
             if (members.Count == 0)
             {
@@ -204,6 +234,8 @@ internal static class ExperimentEmitter
         if (spec.Train.Checkpoint is { } checkpoint) requirements.Add("distillationCheckpoint: " + Literal(checkpoint));
         if (CachedOnDisk(spec)) requirements.Add("cacheDirectory: " + Literal(spec.Teacher!.CacheDirectory ?? ".kddsl-cache"));
         if (TopKStored(spec)) requirements.Add("cacheDirectory: " + Literal(spec.TopKStore!.Directory));
+        var others = spec.Teachers.Skip(1).Select(t => t.Teacher.Checkpoint).Where(c => c is not null).Select(c => Literal(c!)).ToList();
+        if (others.Count > 0) requirements.Add($"otherTeacherCheckpoints: new string[] {{ {string.Join(", ", others)} }}");
         return requirements;
     }
 
@@ -273,9 +305,43 @@ internal static class ExperimentEmitter
             w.Call("using var teacherOutputs = ", $"{Training}.TeacherOutputCache.{kind}({source}, run.Settings.BatchSize, run.Device{disk})", ";");
         }
         if (TopKStored(spec)) WriteTopKStore(w, spec, spec.TopKStore!);
+        for (int i = 1; i < spec.Teachers.Count; i++) WriteOtherTeacher(w, spec, i);
         if (NeedsTeacherWeights(spec))
+        {
+            // With several teachers the terms that read a logit layer all name one teacher (KD0067).
+            int index = spec.Teachers.Count == 0 ? 0 : Math.Max(0, spec.Losses.First(l => l.NeedsTeacherWeights).TeacherIndex);
+            var model = spec.Teachers.Count == 0 ? teacher.Model : spec.Teachers[index].Teacher.Model;
             w.Call("using var teacherLogitWeights = ",
-                $"{Training}.ModelChecks.LogitLayerWeights(teacher, data.Train.ClassCount, \"teacher\", {Literal(teacher.Model.DisplayName)})", ";");
+                $"{Training}.ModelChecks.LogitLayerWeights({TeacherVariable(index)}, data.Train.ClassCount, \"teacher\", {Literal(model.DisplayName)})", ";");
+        }
+    }
+
+    /// <summary>
+    /// Teacher <paramref name="index"/> (the second or later) of several: built from the run's seed plus 100 + its index, trained or
+    /// loaded and measured like the first (its own checkpoint; <c>RunOptions.TeacherCheckpoint</c> is the first teacher's), cached.
+    /// </summary>
+    private static void WriteOtherTeacher(SourceWriter w, ExperimentSpec spec, int index)
+    {
+        var (name, teacher) = (spec.Teachers[index].Name, spec.Teachers[index].Teacher);
+        string variable = TeacherVariable(index);
+        w.Line($"// Teacher {Literal(name)}, built from its own seed and trained (or loaded) like the first.");
+        WriteBuild(w, variable, teacher.Model, "teacher " + name, 100 + index);
+        string teacherSettings = SweepEmitter.TeacherSettings(spec, teacher.Epochs > 0 ? $"Epochs = {Int(teacher.Epochs)}" : null, teacher.LearningRate);
+        var arguments = new List<string>
+        {
+            variable, Literal(teacher.Model.DisplayName), LiteralOrNull(teacher.Checkpoint), teacherSettings,
+            "global::KdDsl.TeacherSelection." + teacher.Selection, $"stopAtAccuracy: {Double(teacher.StopAtAccuracy)}",
+        };
+        if (teacher.Weights is { } weights) arguments.Add("pytorchWeights: " + Literal(weights));
+        arguments.Add("checkpointFromOptions: false");
+        w.Wrapped($"var {TeacherVariable(index, "teacherPhase")} = run.PrepareTeacher(", arguments, ");");
+        if (OtherCached(spec, teacher))
+        {
+            string disk = teacher.Caching == TeacherOutputCaching.Disk ? ", " + Literal(teacher.CacheDirectory ?? ".kddsl-cache") : "";
+            string kind = teacher.Caching == TeacherOutputCaching.Disk ? "OnDisk" : "InMemory";
+            w.Call($"using var {TeacherVariable(index, "teacherOutputs")} = ",
+                $"{Training}.TeacherOutputCache.{kind}({variable}, data.Train, run.Settings.BatchSize, run.Device{disk})", ";");
+        }
     }
 
     /// <summary>The top-k teacher store, computed once (or read from its file) after the teacher is trained and calibrated.</summary>
@@ -292,9 +358,27 @@ internal static class ExperimentEmitter
         w.Wrapped($"using var teacherStore = {Training}.SparseTeacherStore.OnDisk(", arguments, ");");
     }
 
+    /// <summary>With several teachers read by a term: <c>teachers</c>, one source per teacher (cached or live) in declaration order.</summary>
+    private static void WriteSeveralTeacherSource(SourceWriter w, ExperimentSpec spec)
+    {
+        if (spec.Teachers.Count == 0 || !spec.Losses.Any(l => l.NeedsTeacherLogits)) return;
+        var sources = spec.Teachers.Select((t, i) => (i == 0 ? Cached(spec) : OtherCached(spec, t.Teacher))
+            ? $"{Training}.TeacherSource.Cached({TeacherVariable(i, "teacherOutputs")})"
+            : $"{Training}.TeacherSource.Live({TeacherVariable(i)})").ToList();
+        w.Line("// Each step reads every teacher's logits; a term reads the teacher it names, or the ensemble.");
+        w.Wrapped($"var teachers = {Training}.TeacherSource.Several(", sources, ");");
+    }
+
+    private static bool OtherCached(ExperimentSpec spec, TeacherSpec teacher) =>
+        teacher.Caching is TeacherOutputCaching.Memory or TeacherOutputCaching.Disk && spec.Losses.Any(l => l.NeedsTeacherLogits);
+
     private static string TeacherSource(ExperimentSpec spec)
     {
         if (spec.Teacher is null || !spec.Losses.Any(l => l.NeedsTeacherLogits)) return "teacher: null";
+        if (spec.Teachers.Count > 0)
+        {
+            return "teachers"; // WriteSeveralTeacherSource
+        }
         if (TopKStored(spec)) return $"{Training}.TeacherSource.SparseCached(teacherStore)";
         string temperature = spec.Calibration is null ? "" : ", teacherCalibration.Temperature";
         return Cached(spec)
@@ -389,10 +473,11 @@ internal static class ExperimentEmitter
         w.Line($"new({names}, new double[] {{ {weights} }}, {lambda}");
         w.Block(() =>
         {
-            var calls = terms.Select(l => TopKStored(spec) && Catalog.LossCatalog.Of(l.Kind).SparseCall is { } sparse
+            var calls = terms.Select(l => ReadingTeacher(spec, l, TopKStored(spec) && Catalog.LossCatalog.Of(l.Kind).SparseCall is { } sparse
                 ? sparse(l, spec.TopKStore!.Remainder)
-                : SweepEmitter.LossCall(spec, l) ?? Catalog.LossCatalog.Of(l.Kind).Call(l)).ToList();
+                : SweepEmitter.LossCall(spec, l) ?? Catalog.LossCatalog.Of(l.Kind).Call(l))).ToList();
             string all = string.Join("\n", calls);
+            if (spec.Teachers.Count > 0) WriteTeacherLogits(w, spec, terms, all);
             if (all.Contains("studentLogits")) w.Line("var studentLogits = batch.StudentLogits;");
             if (all.Contains("teacherLogits")) w.Line("var teacherLogits = batch.TeacherLogits;");
             if (all.Contains("teacherTopK")) w.Line("var teacherTopK = batch.TeacherTopK;");
@@ -401,6 +486,43 @@ internal static class ExperimentEmitter
         }, ");");
         w.Indent--;
     }
+
+    /// <summary>
+    /// With several teachers: <paramref name="call"/> reading the logits of the teacher its term names (<c>teacher2Logits</c>) or of
+    /// the ensemble at its temperature (<c>ensembleLogits</c> and the temperature's index) instead of <c>teacherLogits</c>.
+    /// </summary>
+    private static string ReadingTeacher(ExperimentSpec spec, LossTermSpec term, string call)
+    {
+        if (spec.Teachers.Count == 0 || !term.NeedsTeacherLogits) return call;
+        string variable = term.TeacherIndex >= 0
+            ? $"teacher{Int(term.TeacherIndex + 1)}Logits"
+            : $"ensembleLogits{Int(EnsembleTemperatures(spec).IndexOf(term.Temperature))}";
+        return System.Text.RegularExpressions.Regex.Replace(call, @"\bteacherLogits\b", variable);
+    }
+
+    private static List<double> EnsembleTemperatures(ExperimentSpec spec) =>
+        spec.Losses.Where(l => l.NeedsTeacherLogits && l.TeacherIndex < 0).Select(l => l.Temperature).Distinct().ToList();
+
+    /// <summary>The locals <see cref="ReadingTeacher"/> names that <paramref name="calls"/> read: each teacher's logits, each ensemble.</summary>
+    private static void WriteTeacherLogits(SourceWriter w, ExperimentSpec spec, IEnumerable<LossTermSpec> terms, string calls)
+    {
+        for (int i = 0; i < spec.Teachers.Count; i++)
+        {
+            string variable = $"teacher{Int(i + 1)}Logits";
+            if (System.Text.RegularExpressions.Regex.IsMatch(calls, $@"\b{variable}\b"))
+                w.Line($"var {variable} = batch.TeacherLogitsOf({Int(i)});");
+        }
+        var temperatures = EnsembleTemperatures(spec);
+        for (int i = 0; i < temperatures.Count; i++)
+        {
+            string variable = $"ensembleLogits{Int(i)}";
+            if (System.Text.RegularExpressions.Regex.IsMatch(calls, $@"\b{variable}\b"))
+                w.Call($"var {variable} = ", $"global::KdDsl.Losses.TeacherEnsemble.Logits(batch.Teachers, TeacherEnsembleWeights, {Double(temperatures[i])})", ";");
+        }
+    }
+
+    /// <summary>The typed property of teacher <paramref name="index"/> (the second or later) of several: <c>Teacher2</c>, ...</summary>
+    private static string TeacherProperty(int index) => "Teacher" + Int(index + 1);
 
     private static void WriteEpochLosses(SourceWriter w, ExperimentSpec spec)
     {
@@ -476,7 +598,20 @@ internal static class ExperimentEmitter
                 Property(w, "The layer map the run used (printable: \"blocks.0 -> blocks.3, ...\").", MatchingEmitter.ResultProperty);
                 Property(w, "The HiddenStates term with its trained projections (one per pair when the widths differ).", MatchingEmitter.MatcherProperty);
             }
-            if (spec.Train.StudentBaseline || spec.Matching is not null)
+            for (int i = 1; i < spec.Teachers.Count; i++)
+                Property(w, $"Teacher <c>{Xml(spec.Teachers[i].Name)}</c>, the {Ordinal(i + 1)} declared; <c>Teacher</c> is the first.",
+                    $"required {spec.Teachers[i].Teacher.Model.FullyQualifiedName} {TeacherProperty(i)} {{ get; init; }}");
+            if (spec.Teachers.Count > 0)
+            {
+                Property(w, "Every teacher in declaration order: its name, model, phase report, test accuracy and calibration.",
+                    $"required {List}<global::KdDsl.Reporting.EnsembleTeacher> Teachers {{ get; init; }}");
+                Property(w, "Each teacher's test accuracy by name.",
+                    "global::System.Collections.Generic.IReadOnlyDictionary<string, double> TeacherAccuracies =>");
+                w.Indent++;
+                w.Line("global::KdDsl.Reporting.EnsembleTeacher.Accuracies(Teachers);");
+                w.Indent--;
+            }
+            if (spec.Train.StudentBaseline || spec.Matching is not null || spec.Teachers.Count > 1)
             {
                 w.Line();
                 w.Line("/// <inheritdoc />");
@@ -485,10 +620,15 @@ internal static class ExperimentEmitter
                     w.Line("base.Dispose();");
                     if (spec.Train.StudentBaseline) w.Line("StudentAlone.Dispose();");
                     if (spec.Matching is not null) w.Line("Matcher.Dispose();");
+                    for (int i = 1; i < spec.Teachers.Count; i++) w.Line($"{TeacherProperty(i)}.Dispose();");
                 });
             }
         });
     }
+
+    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    private static string Ordinal(int n) => n switch { 2 => "second", 3 => "third", _ => Int(n) + "th" };
 
     private static void Property(SourceWriter w, string summary, string declaration)
     {

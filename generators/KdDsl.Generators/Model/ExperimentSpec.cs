@@ -44,6 +44,15 @@ internal sealed record ExperimentSpec(
     /// <see cref="TeacherSpec"/>, whose members all shape the sweep's teacher fingerprint: the store does not change the teacher.
     /// </summary>
     public TopKStoreSpec? TopKStore { get; init; }
+
+    /// <summary>
+    /// With several teachers (<c>[Teacher(..., Name = ...)]</c> repeated): every teacher in declaration order, the first being
+    /// <see cref="Teacher"/>. Empty with one teacher (whose code is then exactly as before).
+    /// </summary>
+    public EquatableArray<NamedTeacherSpec> Teachers { get; init; } = EquatableArray<NamedTeacherSpec>.Empty;
+
+    /// <summary>With several teachers: the ensemble's weight of each teacher, in declaration order (equal by default).</summary>
+    public EquatableArray<double> EnsembleWeights { get; init; } = EquatableArray<double>.Empty;
 }
 
 /// <summary>
@@ -90,6 +99,9 @@ internal sealed record TeacherSpec(
     /// <summary><c>[Teacher(Weights = ...)]</c>: a PyTorch state_dict or safetensors file to load instead of training.</summary>
     public string? Weights { get; init; }
 }
+
+/// <summary>One of several teachers: its declared name and its spec.</summary>
+internal sealed record NamedTeacherSpec(string Name, TeacherSpec Teacher);
 
 /// <summary>
 /// One declared loss term with every option resolved to its value (defaults filled in), in the attribute's own enum types
@@ -152,6 +164,12 @@ internal sealed record LossTermSpec(
 
     /// <summary>The <c>[Stage]</c> the term belongs to; 0: every stage (or the experiment has no stages).</summary>
     public int Stage { get; init; }
+
+    /// <summary>
+    /// With several teachers: the declaration index of the teacher this term reads (<c>Teacher = "name"</c>); -1 (the default) reads
+    /// the ensemble, and with one teacher always -1.
+    /// </summary>
+    public int TeacherIndex { get; init; } = -1;
 }
 
 /// <summary>The <c>[Train]</c> values, defaults filled in (<see cref="Default"/>: those of <c>new TrainAttribute()</c>).</summary>

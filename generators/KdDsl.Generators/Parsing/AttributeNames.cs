@@ -22,6 +22,7 @@ internal static class AttributeNames
     public static readonly string Normalize = typeof(NormalizeAttribute).FullName;
     public static readonly string Augment = typeof(AugmentAttribute).FullName;
     public static readonly string Stage = typeof(StageAttribute).FullName;
+    public static readonly string TeacherEnsemble = typeof(TeacherEnsembleAttribute).FullName;
 }
 
 /// <summary>

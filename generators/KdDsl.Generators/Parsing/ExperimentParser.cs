@@ -84,7 +84,8 @@ internal sealed class ExperimentParser
         }
 
         AttributeArguments? teacher = null, selfTeacher = null, student = null, train = null, dataset = null, synthetic = null, calibrated = null;
-        AttributeArguments? normalize = null, augment = null;
+        AttributeArguments? normalize = null, augment = null, ensemble = null;
+        var teachers = new List<AttributeArguments>();
         var losses = new List<AttributeArguments>();
         var sweeps = new List<AttributeArguments>();
         var stages = new List<AttributeArguments>();
@@ -94,7 +95,12 @@ internal sealed class ExperimentParser
             cancellationToken.ThrowIfCancellationRequested();
             var arguments = new AttributeArguments(attribute, cancellationToken);
             string? name = attribute.AttributeClass?.ToDisplayString();
-            if (name == AttributeNames.Teacher) teacher = arguments;
+            if (name == AttributeNames.Teacher)
+            {
+                teachers.Add(arguments);
+                teacher ??= arguments; // the first teacher is the teacher of everything that reads one
+            }
+            else if (name == AttributeNames.TeacherEnsemble) ensemble = arguments;
             else if (name == AttributeNames.SelfTeacher) selfTeacher = arguments;
             else if (name == AttributeNames.Student) student = arguments;
             else if (name == AttributeNames.Loss) losses.Add(arguments);
@@ -123,6 +129,14 @@ internal sealed class ExperimentParser
         var teacherSpec = teacher is { } t ? ParseTeacher(t, lossTerms, matchesLayers, type)
             : selfTeacher is { } st && studentModel is not null ? ParseSelfTeacher(st, studentModel)
             : null;
+        // Several teachers (KD0065-KD0070): each parsed like the first; terms get the teacher they name, or the ensemble.
+        var teacherSpecs = teachers.Select((declared, i) => i == 0 ? teacherSpec : ParseTeacher(declared, lossTerms, matchesLayers, type)).ToList();
+        var (namedTeachers, ensembleWeights, namedTerms) = TeacherEnsembleParser.Parse(teachers, teacherSpecs, ensemble, losses, lossTerms,
+            new TeacherEnsembleParser.Features
+            {
+                SelfTeacher = selfTeacher, Calibrated = calibrated, MatchLayers = matchLayers, Sweeps = sweeps, Stages = stages,
+            }, diagnostics);
+        lossTerms = namedTerms;
         var (matchingDeclared, matching) = new MatchingParser(compilation, cancellationToken, diagnostics).Parse(type, teacher ?? selfTeacher,
             teacher is { } tm ? tm.Positional(0)?.Value as INamedTypeSymbol : selfTeacher is not null ? student?.Positional(0)?.Value as INamedTypeSymbol : null,
             student, student?.Positional(0)?.Value as INamedTypeSymbol);
@@ -189,6 +203,8 @@ internal sealed class ExperimentParser
             HintSuffix = HasCaseTwin(type, namespaceParts) ? "." + Hash((ns is null ? "" : ns + ".") + type.Name) : "",
             Inputs = inputs,
             TopKStore = topKStore,
+            Teachers = namedTeachers,
+            EnsembleWeights = ensembleWeights,
         };
         return SweepParser.Attach(experiment, sweepSpec);
     }
@@ -611,7 +627,9 @@ internal sealed class ExperimentParser
             return EquatableArray<LossTermSpec>.Empty;
         }
         var terms = new List<LossTermSpec>();
-        var seen = new HashSet<LossKind>();
+        // One term per kind and teacher read: with several teachers a kind may appear once per teacher (and once for the ensemble).
+        var seen = new HashSet<string>();
+        var kindCounts = attributes.Select(a => a.Positional(0)?.Value).OfType<int>().GroupBy(v => v).ToDictionary(g => g.Key, g => g.Count());
         var defaults = AttributeDefaults.Loss;
         bool anyNegative = false;
         foreach (var loss in attributes)
@@ -625,8 +643,11 @@ internal sealed class ExperimentParser
             }
             var kind = (LossKind)kindValue;
             string name = kind.ToString();
-            if (!seen.Add(kind))
+            string? readTeacher = loss.NamedOr<string?>(nameof(LossAttribute.Teacher), null);
+            if (!seen.Add(name + "\0" + readTeacher))
                 Report(DuplicateLossTerm, loss.PositionalLocation(0), name);
+            // A kind declared for more than one teacher: the term naming a teacher is named after it too (KlDivergenceSmall).
+            string? nameOverride = readTeacher is not null && kindCounts[kindValue] > 1 ? name + TeacherEnsembleParser.IdentifierPart(readTeacher) : null;
 
             double weight = loss.NamedOr(nameof(LossAttribute.Weight), defaults.Weight);
             if (!(weight >= 0) || double.IsInfinity(weight))
@@ -665,7 +686,7 @@ internal sealed class ExperimentParser
                 Report(ValueOutOfRange, loss.NamedLocation(nameof(LossAttribute.TopK)), name + ".TopK", Format(topK), $"at most the data set's {Format(k)} classes");
 
             terms.Add(LogitOptionsParser.Read(new LossTermSpec(kind, weight, temperature, studentTemperature, reduction, scale, epsilon, smoothingForm, target,
-                tfKdForm, topK, topKForm, similarityTemperature), loss, diagnostics));
+                tfKdForm, topK, topKForm, similarityTemperature), loss, diagnostics) with { NameOverride = nameOverride });
         }
         if (!anyNegative && terms.Count > 0 && terms.All(term => term.Weight == 0))
             Report(AllWeightsZero, classLocation, className);

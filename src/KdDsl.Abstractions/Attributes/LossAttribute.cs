@@ -23,6 +23,13 @@ public sealed class LossAttribute : Attribute
     public int Stage { get; set; }
 
     /// <summary>
+    /// With several teachers: the <see cref="TeacherAttribute.Name"/> of the one this term reads. Unset, a term that reads teacher
+    /// logits reads the ensemble: the weighted mean of the teachers' distributions at the term's temperature
+    /// (<see cref="TeacherEnsembleAttribute"/>).
+    /// </summary>
+    public string? Teacher { get; set; }
+
+    /// <summary>
     /// Softmax temperature T applied to the teacher's logits (must be &gt; 0; default 1): for <see cref="LossKind.KlDivergence"/>
     /// <c>softmax(z_t/T)</c>, scaled by T^2 unless <see cref="ScaleByTemperatureSquared"/> is false; for <see cref="LossKind.KdPt"/>,
     /// <see cref="LossKind.KdTopK"/> and <see cref="LossKind.KdPtSim"/> the teacher probabilities; for

@@ -4,9 +4,10 @@ namespace KdDsl;
 
 /// <summary>
 /// The teacher model: a <c>torch.nn.Module&lt;Tensor, Tensor&gt;</c> that maps a batch [N, D] to logits [N, K], with a public constructor
-/// taking <c>(int inputFeatures, int classCount)</c> or no arguments.
+/// taking <c>(int inputFeatures, int classCount)</c> or no arguments. Repeatable: several teachers, each with its own
+/// <see cref="Name"/>, read by name (<c>[Loss(..., Teacher = "a")]</c>) or as an ensemble (<see cref="TeacherEnsembleAttribute"/>).
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class TeacherAttribute : Attribute
 {
     /// <summary>Declares the teacher's model type.</summary>
@@ -14,6 +15,12 @@ public sealed class TeacherAttribute : Attribute
 
     /// <summary>The teacher's model type.</summary>
     public Type Model { get; }
+
+    /// <summary>
+    /// The teacher's name, which <c>[Loss(..., Teacher = name)]</c> reads. Needed, and distinct, when the experiment declares several
+    /// teachers; one teacher needs none.
+    /// </summary>
+    public string? Name { get; set; }
 
     /// <summary>
     /// Path of a teacher checkpoint (TorchSharp format). When the file exists the teacher is loaded from it and not trained;

@@ -114,9 +114,15 @@ public sealed class ExperimentRun
     /// exists when <paramref name="validationNeededBy"/> names something that needs one, and that every checkpoint or cache
     /// path the run will write (the run's options override the declared ones) can be written.
     /// </summary>
+    /// <param name="validationNeededBy">What needs a validation split, if anything.</param>
+    /// <param name="teacherCheckpoint">The (first) teacher's declared checkpoint; <see cref="RunOptions.TeacherCheckpoint"/> overrides it.</param>
+    /// <param name="distillationCheckpoint">The declared distillation checkpoint; <see cref="RunOptions.Checkpoint"/> overrides it.</param>
+    /// <param name="cacheDirectory">The teacher-output cache folder.</param>
+    /// <param name="otherTeacherCheckpoints">With several teachers: the declared checkpoints of the second and later (not overridden).</param>
     public void CheckRequirements(string? validationNeededBy = null, string? teacherCheckpoint = null, string? distillationCheckpoint = null,
-        string? cacheDirectory = null)
+        string? cacheDirectory = null, IReadOnlyList<string>? otherTeacherCheckpoints = null)
     {
+        foreach (string other in otherTeacherCheckpoints ?? Array.Empty<string>()) CheckWritable(other, "teacher checkpoint", file: true);
         if (validationNeededBy is not null && Data.Validation is null)
             throw new InvalidOperationException(
                 $"{validationNeededBy} needs a validation split, and the data has none: pass DatasetSplits with Validation, or set " +
@@ -150,16 +156,19 @@ public sealed class ExperimentRun
     /// <paramref name="declaredCheckpoint"/>) when the file exists; otherwise trains it with <paramref name="teacherSettings"/>,
     /// keeping the epoch <paramref name="selection"/> picks, and saves it there atomically, holding the checkpoint's lock
     /// (<see cref="TeacherCheckpoint.Lock"/>) meanwhile, so that runs started together train it once. Then measures it on the test split.
+    /// With several teachers the second and later pass <paramref name="checkpointFromOptions"/> false: the run's
+    /// <see cref="RunOptions.TeacherCheckpoint"/> is the first teacher's alone.
     /// </summary>
     public TeacherPhaseReport PrepareTeacher(nn.Module<Tensor, Tensor> teacher, string modelType, string? declaredCheckpoint,
-        TrainingSettings teacherSettings, TeacherSelection selection, double stopAtAccuracy, string? pytorchWeights = null)
+        TrainingSettings teacherSettings, TeacherSelection selection, double stopAtAccuracy, string? pytorchWeights = null,
+        bool checkpointFromOptions = true)
     {
         if (pytorchWeights is not null)
         {
             PyTorchWeights.Load(teacher, pytorchWeights, modelType);
             return new TeacherPhaseReport(true, null, Measure(teacher));
         }
-        string? checkpoint = Options.TeacherCheckpoint ?? declaredCheckpoint;
+        string? checkpoint = checkpointFromOptions ? Options.TeacherCheckpoint ?? declaredCheckpoint : declaredCheckpoint;
         // Runs that start together with the same checkpoint (sweep shards) train the teacher once: the first to take the lock
         // trains and saves it; the others wait for the lock, then find the file and load it.
         bool loaded;

@@ -33,6 +33,17 @@ public sealed class StepBatch
     }
 
     /// <summary>
+    /// With several teachers (<c>[Teacher(..., Name = ...)]</c> repeated): each teacher's logits, in declaration order (no gradients);
+    /// <see cref="TeacherLogits"/> is then the first teacher's. Empty with one teacher.
+    /// </summary>
+    public System.Collections.Generic.IReadOnlyList<Tensor> Teachers { get; internal set; } = System.Array.Empty<Tensor>();
+
+    /// <summary>With several teachers: teacher <paramref name="index"/>'s logits (declaration order).</summary>
+    public Tensor TeacherLogitsOf(int index) =>
+        index >= 0 && index < Teachers.Count ? Teachers[index]
+        : throw new System.ArgumentOutOfRangeException(nameof(index), index, $"The batch holds the logits of {Teachers.Count} teachers.");
+
+    /// <summary>
     /// With the top-k teacher store (<c>TeacherOutputCaching.SparseTopK</c>): the batch's top-k teacher logits, their class indices and
     /// normalisers, in the step's dispose scope.
     /// </summary>

@@ -29,6 +29,13 @@ public abstract class TeacherSource
     /// </summary>
     public static TeacherSource SparseCached(SparseTeacherStore store) => new SparseCachedTeacher(store);
 
+    /// <summary>
+    /// Several teachers (<c>[Teacher(..., Name = ...)]</c> repeated), each from its own source (live or cached): every step fills
+    /// <see cref="StepBatch.Teachers"/> with each teacher's logits in order, and <see cref="StepBatch.TeacherLogits"/> with the first's.
+    /// No source may capture teacher states or read the top-k store.
+    /// </summary>
+    public static TeacherSource Several(params TeacherSource[] teachers) => new SeveralTeachers(teachers);
+
     /// <summary>Whether the outputs come from the teacher-output cache (computed for the un-augmented training split).</summary>
     internal virtual bool ReadsCache => false;
 
@@ -91,5 +98,46 @@ public abstract class TeacherSource
 
         private protected override Tensor Logits(StepBatch batch) =>
             throw new System.InvalidOperationException("The top-k teacher store holds no dense teacher logits.");
+    }
+
+    private sealed class SeveralTeachers : TeacherSource
+    {
+        private readonly TeacherSource[] teachers;
+        private readonly Tensor[] logits;
+
+        public SeveralTeachers(TeacherSource[] teachers) : base(1)
+        {
+            System.ArgumentNullException.ThrowIfNull(teachers);
+            if (teachers.Length == 0) throw new System.ArgumentException("Several teachers need at least one source.", nameof(teachers));
+            foreach (var source in teachers)
+            {
+                if (source is null or SparseCachedTeacher or SeveralTeachers)
+                    throw new System.ArgumentException("Each teacher of several is a live or cached dense source.", nameof(teachers));
+            }
+            this.teachers = teachers;
+            logits = new Tensor[teachers.Length];
+        }
+
+        internal override bool ReadsCache => System.Array.Exists(teachers, t => t.ReadsCache);
+
+        internal override void Prepare()
+        {
+            foreach (var teacher in teachers) teacher.Prepare();
+        }
+
+        internal override void Fill(StepBatch batch)
+        {
+            if (batch.TeacherStates is not null)
+                throw new System.InvalidOperationException("Layer matching reads one teacher's states; several teachers do not capture them.");
+            for (int i = 0; i < teachers.Length; i++)
+            {
+                teachers[i].Fill(batch);
+                logits[i] = batch.TeacherLogits;
+            }
+            batch.TeacherLogits = logits[0];
+            batch.Teachers = logits; // the same array every step; its tensors belong to the step's dispose scope
+        }
+
+        private protected override Tensor Logits(StepBatch batch) => throw new System.InvalidOperationException("Several teachers fill the batch themselves.");
     }
 }
