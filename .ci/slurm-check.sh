@@ -32,7 +32,7 @@ stop() {
   done
   if [ "$code" != 0 ]; then
     echo "slurm-check FAILED (exit $code); daemon logs and task logs follow" >&2
-    tail -n 30 "$work"/*.log "$work"/results/*.out 2>/dev/null >&2 || true
+    tail -n 60 "$work"/*.log "$work"/results/*.out >&2 2>/dev/null || true # stdout to stderr first, then silence tail's own errors
   fi
   rm -rf "$work"
   exit "$code"
